@@ -1,0 +1,37 @@
+//! statbox's statistics plugin.
+//!
+//! Operations (each result documented in `docs/results.md` and stable):
+//! - `describe` — descriptive statistics of numeric columns (see [`describe`]).
+//! - `count` — rows and columns of the table; the cheapest possible call, used to
+//!   measure the sandbox's per-call overhead.
+//!
+//! The numerics live in plain modules over `&[f64]` so they can be tested and benchmarked
+//! natively; [`ops`] adapts them to the plugin contract.
+
+pub mod describe;
+pub mod ops;
+
+use statbox_sdk::{Operation, Plugin};
+
+pub struct Stats;
+
+impl Plugin for Stats {
+    const NAME: &'static str = "stats";
+    const VERSION: &'static str = env!("CARGO_PKG_VERSION");
+    const DESCRIPTION: &'static str = "Statistics on numeric and categorical columns, following scipy and pandas definitions.";
+
+    fn operations() -> Vec<Operation> {
+        vec![
+            Operation::new(
+                "describe",
+                "Descriptive statistics of numeric columns: count, mean, std, quartiles, skewness, kurtosis, ...",
+                ops::describe_schema(),
+                ops::describe,
+            ),
+            Operation::new("count", "Number of rows and columns of the table", ops::count_schema(), ops::count),
+        ]
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+statbox_sdk::export_plugin!(Stats);
