@@ -1,1 +1,27 @@
+//! Helpers shared by the end-to-end tests and the benchmarks.
 
+use std::path::{Path, PathBuf};
+
+use statbox_engine::{Config, Engine};
+
+/// The repository root.
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ has a parent").to_path_buf()
+}
+
+pub fn fixture(name: &str) -> PathBuf {
+    repo_root().join("tests/fixtures").join(name)
+}
+
+/// The shipped configuration, with plugins loaded from the freshly built guest artifacts.
+pub fn test_config() -> Config {
+    let mut config = Config::load(&repo_root().join("config/default.toml")).expect("config/default.toml");
+    config.runtime.plugin_dirs = vec![statbox_guest_artifacts::plugin_dir().to_path_buf()];
+    config
+}
+
+pub async fn engine() -> Engine {
+    let engine = Engine::start(test_config()).await.expect("engine starts");
+    assert!(engine.plugin_failures().is_empty(), "plugins failed to load: {:?}", engine.plugin_failures());
+    engine
+}

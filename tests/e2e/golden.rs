@@ -1,1 +1,129 @@
+//! `stats.describe` through the whole engine (CSV → polars → sandboxed plugin → JSON)
+//! against golden values from pandas (tests/golden/make_golden.py).
+//!
+//! Tolerance: 1e-9 relative. Every statistic here is computed exactly as pandas does it
+//! (same formulas, same order of operations up to summation order), so only rounding in
+//! the last bits differs.
 
+use serde_json::{Value, json};
+use statbox_engine::{RunRequest, Tenant};
+use statbox_tests::{engine, fixture, repo_root};
+
+const REL_TOL: f64 = 1e-9;
+const STATS: [&str; 13] =
+    ["count", "missing", "mean", "std", "var", "min", "q1", "median", "q3", "max", "sum", "skewness", "kurtosis"];
+
+fn assert_close(fixture: &str, column: &str, stat: &str, got: &Value, want: &Value) {
+    match (got.as_f64(), want.as_f64()) {
+        (Some(g), Some(w)) => {
+            let scale = w.abs().max(f64::MIN_POSITIVE);
+            assert!(
+                (g - w).abs() <= REL_TOL * scale,
+                "{fixture} {column}.{stat}: statbox {g:e} vs pandas {w:e} (rel err {:e})",
+                (g - w).abs() / scale
+            );
+        }
+        _ => assert_eq!(got, want, "{fixture} {column}.{stat}: statbox {got} vs pandas {want}"),
+    }
+}
+
+async fn check(name: &str) {
+    let engine = engine().await;
+    let tenant = Tenant::local();
+    let table = engine.load_path(&tenant, &fixture(&format!("{name}.csv"))).expect("fixture loads");
+    let out = engine.run(&tenant, RunRequest::new("stats.describe", table)).await.expect("describe runs");
+    let golden: Value = serde_json::from_str(
+        &std::fs::read_to_string(repo_root().join(format!("tests/golden/describe_{name}.json"))).expect("golden file"),
+    )
+    .expect("golden json");
+    let want_cols = golden["columns"].as_array().expect("columns");
+    let got_cols = out.result["columns"].as_array().expect("result columns");
+    assert_eq!(
+        got_cols.iter().map(|c| c["name"].clone()).collect::<Vec<_>>(),
+        want_cols.iter().map(|c| c["name"].clone()).collect::<Vec<_>>(),
+        "{name}: same numeric columns as pandas"
+    );
+    for (got, want) in got_cols.iter().zip(want_cols) {
+        let column = want["name"].as_str().unwrap_or("?");
+        for stat in STATS.iter().chain(["mode"].iter()) {
+            assert_close(name, column, stat, &got[stat], &want[stat]);
+        }
+    }
+}
+
+#[tokio::test]
+async fn describe_matches_pandas_on_sales() {
+    check("sales").await;
+}
+
+#[tokio::test]
+async fn describe_matches_pandas_on_edge_cases() {
+    check("edge").await;
+}
+
+#[tokio::test]
+async fn describe_matches_pandas_on_one_row() {
+    check("one_row").await;
+}
+
+#[tokio::test]
+async fn describe_matches_pandas_on_two_rows() {
+    check("two_rows").await;
+}
+
+#[tokio::test]
+async fn template_validates_params_before_running() {
+    let engine = engine().await;
+    let tenant = Tenant::local();
+    let table = engine.load_path(&tenant, &fixture("sales.csv")).expect("fixture loads");
+    let params = |v: Value| v.as_object().cloned().unwrap_or_default();
+
+    let err = engine
+        .run(&tenant, RunRequest::new("descriptive", table.clone()).with_params(params(json!({"columns": "sales,proft"}))))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "invalid-params");
+    assert!(err.to_string().starts_with("Column 'proft' not found. Did you mean 'profit'?"), "{err}");
+
+    let err = engine
+        .run(&tenant, RunRequest::new("descriptive", table.clone()).with_params(params(json!({"missing": "guess"}))))
+        .await
+        .unwrap_err();
+    assert_eq!(err.to_string(), "Parameter 'missing' must be one of drop, mean, median, zero, ffill, got 'guess'");
+
+    let err = engine
+        .run(&tenant, RunRequest::new("descriptive", table.clone()).with_params(params(json!({"columns": "region"}))))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "plugin-error");
+    assert!(err.to_string().contains("'region' (categorical) is not numeric"), "{err}");
+
+    // Case-insensitive column names and typed coercion of text values.
+    let out = engine
+        .run(
+            &tenant,
+            RunRequest::new("descriptive", table)
+                .with_params(params(json!({"columns": "SALES", "statistics": "mean,std"}))),
+        )
+        .await
+        .expect("runs");
+    assert_eq!(out.result["statistics"], json!(["mean", "std"]));
+    assert_eq!(out.result["columns"][0].as_object().map(|o| o.len()), Some(3));
+    assert!(out.reply.starts_with("Descriptive statistics — 300 rows, 1 column, missing values: drop\n"), "{}", out.reply);
+    assert_eq!(out.limits.fuel, 20_000_000_000, "the template's [limits] apply");
+}
+
+#[tokio::test]
+async fn tenant_ceilings_cap_template_limits() {
+    let mut config = statbox_tests::test_config();
+    config.tenants.insert(
+        "small".into(),
+        statbox_runtime::LimitOverrides { fuel: Some(1_000_000), ..Default::default() },
+    );
+    let engine = statbox_engine::Engine::start(config).await.expect("engine");
+    let small = Tenant::new("small").expect("tenant id");
+    let table = engine.load_path(&small, &fixture("sales.csv")).expect("fixture loads");
+    let err = engine.run(&small, RunRequest::new("descriptive", table)).await.unwrap_err();
+    assert_eq!(err.code(), "fuel-exhausted");
+    assert_eq!(err.to_string(), "stats.describe exceeded its compute budget of 1e6 fuel");
+}

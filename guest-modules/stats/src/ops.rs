@@ -68,7 +68,7 @@ pub fn describe(input: &Input) -> Result<Output, PluginError> {
                             all.join(", ")
                         )));
                     }
-                    Some(c) if !numeric_kind(c.kind) => not_numeric.push(format!("'{name}' ({:?})", c.kind)),
+                    Some(c) if !numeric_kind(c.kind) => not_numeric.push(format!("'{name}' ({})", kind_name(c.kind))),
                     Some(_) => {}
                 }
             }
@@ -164,4 +164,14 @@ pub fn count_schema() -> Value {
 /// `count` result: `{"rows": n, "columns": n}`.
 pub fn count(input: &Input) -> Result<Output, PluginError> {
     Output::json(&json!({ "rows": input.data.row_count(), "columns": input.data.columns().len() }))
+}
+
+fn kind_name(kind: ColumnKind) -> &'static str {
+    match kind {
+        ColumnKind::Numeric => "numeric",
+        ColumnKind::Categorical => "categorical",
+        ColumnKind::Boolean => "boolean",
+        ColumnKind::Datetime => "datetime",
+        ColumnKind::Text => "text",
+    }
 }

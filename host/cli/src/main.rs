@@ -1,1 +1,106 @@
-fn main(){}
+//! `statbox`: run statistics and machine-learning analyses on your data inside a
+//! WebAssembly sandbox.
+
+mod list;
+mod run;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use statbox_engine::{Config, Engine};
+
+#[derive(Parser)]
+#[command(
+    name = "statbox",
+    version,
+    about = "Statistics and machine learning on your data, each operation run in a WebAssembly sandbox",
+    long_about = "Statistics and machine learning on your data. Every operation is a WebAssembly \
+plugin run under fuel, memory and wall-clock limits: a plugin sees only the columns it asks \
+for, and no files, network or environment.\n\nExamples:\n  statbox run descriptive --data tests/fixtures/sales.csv\n  \
+statbox run stats.describe --data sales.csv --param columns=sales,profit --json\n  statbox plugins\n  statbox templates"
+)]
+struct Cli {
+    /// Configuration file [default: ./config/default.toml if present, else built-in defaults]
+    #[arg(long, global = true, env = "STATBOX_CONFIG", value_name = "FILE")]
+    config: Option<PathBuf>,
+
+    /// Extra directory to load plugins (*.wasm) from, before the configured ones; repeatable
+    #[arg(long = "plugin-dir", global = true, value_name = "DIR")]
+    plugin_dirs: Vec<PathBuf>,
+
+    /// Directory of analysis templates, instead of the configured one
+    #[arg(long, global = true, value_name = "DIR")]
+    templates_dir: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run one analysis (a template such as `descriptive`, or a plugin operation such as
+    /// `stats.describe`) on a data file
+    Run(run::RunArgs),
+    /// List installed plugins with their version, API version and operations
+    Plugins(list::ListArgs),
+    /// List analysis templates and their parameters
+    Templates(list::ListArgs),
+}
+
+fn load_config(cli: &Cli) -> anyhow::Result<Config> {
+    let mut config = match &cli.config {
+        Some(path) => Config::load(path)?,
+        None => {
+            let local = PathBuf::from("config/default.toml");
+            if local.is_file() {
+                Config::load(&local)?
+            } else {
+                let cwd = std::env::current_dir().context("reading the current directory")?;
+                Config::builtin(&cwd.join("config"))
+            }
+        }
+    };
+    let mut dirs = cli.plugin_dirs.clone();
+    dirs.append(&mut config.runtime.plugin_dirs);
+    config.runtime.plugin_dirs = dirs;
+    if let Some(dir) = &cli.templates_dir {
+        config.templates.dir = dir.clone();
+    }
+    Ok(config)
+}
+
+async fn start_engine(cli: &Cli) -> anyhow::Result<Engine> {
+    let engine = Engine::start(load_config(cli)?).await?;
+    for failure in engine.plugin_failures() {
+        eprintln!("warning: {failure}");
+    }
+    Ok(engine)
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = rt.block_on(async {
+        let engine = start_engine(&cli).await?;
+        match &cli.command {
+            Command::Run(args) => run::run(&engine, args).await,
+            Command::Plugins(args) => list::plugins(&engine, args),
+            Command::Templates(args) => list::templates(&engine, args),
+        }
+    });
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

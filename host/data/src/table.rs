@@ -1,0 +1,106 @@
+//! A loaded table and how plugins see it.
+
+use polars::prelude::*;
+use statbox_runtime::{Categories, ColumnInfo, ColumnKind, TableSource, column_not_found, encode_categories};
+
+/// A string column is categorical when it has at most this many distinct values, or
+/// when distinct values are at most [`CATEGORICAL_MAX_RATIO`] of the rows; else text.
+const CATEGORICAL_MAX_DISTINCT: usize = 50;
+const CATEGORICAL_MAX_RATIO: f64 = 0.5;
+
+/// A table loaded by the host.
+#[derive(Debug)]
+pub struct DataTable {
+    df: DataFrame,
+    info: Vec<ColumnInfo>,
+}
+
+fn kind_of(column: &Column, rows: usize) -> ColumnKind {
+    let dtype = column.dtype();
+    if dtype.is_bool() {
+        ColumnKind::Boolean
+    } else if dtype.is_primitive_numeric() {
+        ColumnKind::Numeric
+    } else if dtype.is_temporal() {
+        ColumnKind::Datetime
+    } else if dtype.is_string() {
+        let distinct = column.n_unique().unwrap_or(rows);
+        if distinct <= CATEGORICAL_MAX_DISTINCT || (distinct as f64) <= CATEGORICAL_MAX_RATIO * rows as f64 {
+            ColumnKind::Categorical
+        } else {
+            ColumnKind::Text
+        }
+    } else {
+        ColumnKind::Text
+    }
+}
+
+impl DataTable {
+    pub fn new(df: DataFrame) -> Self {
+        let rows = df.height();
+        let info = df
+            .columns()
+            .iter()
+            .map(|c| ColumnInfo {
+                name: c.name().to_string(),
+                kind: kind_of(c, rows),
+                rows: rows as u64,
+                nulls: c.null_count() as u64,
+            })
+            .collect();
+        DataTable { df, info }
+    }
+
+    pub fn height(&self) -> usize {
+        self.df.height()
+    }
+
+    pub fn frame(&self) -> &DataFrame {
+        &self.df
+    }
+
+    fn column(&self, name: &str) -> Result<(&Column, &ColumnInfo), String> {
+        let info = self
+            .info
+            .iter()
+            .find(|c| c.name == name)
+            .ok_or_else(|| column_not_found(name, self.info.iter().map(|c| &c.name)))?;
+        let column = self.df.column(name).map_err(|e| e.to_string())?;
+        Ok((column, info))
+    }
+
+    fn names_of(&self, kinds: &[ColumnKind]) -> String {
+        self.info.iter().filter(|c| kinds.contains(&c.kind)).map(|c| c.name.as_str()).collect::<Vec<_>>().join(", ")
+    }
+}
+
+impl TableSource for DataTable {
+    fn columns(&self) -> Vec<ColumnInfo> {
+        self.info.clone()
+    }
+
+    fn row_count(&self) -> u64 {
+        self.df.height() as u64
+    }
+
+    fn numeric(&self, name: &str) -> Result<Vec<f64>, String> {
+        let (column, info) = self.column(name)?;
+        if !matches!(info.kind, ColumnKind::Numeric | ColumnKind::Boolean) {
+            return Err(format!(
+                "Column '{name}' is {}, not numeric. Numeric columns: {}",
+                info.kind.as_str(),
+                self.names_of(&[ColumnKind::Numeric, ColumnKind::Boolean])
+            ));
+        }
+        let as_f64 = column.cast(&DataType::Float64).map_err(|e| format!("Column '{name}': {e}"))?;
+        let values = as_f64.f64().map_err(|e| format!("Column '{name}': {e}"))?;
+        Ok(values.iter().map(|v| v.unwrap_or(f64::NAN)).collect())
+    }
+
+    fn categorical(&self, name: &str) -> Result<Categories, String> {
+        let (column, _) = self.column(name)?;
+        let as_str = column.cast(&DataType::String).map_err(|e| format!("Column '{name}': {e}"))?;
+        let values = as_str.str().map_err(|e| format!("Column '{name}': {e}"))?;
+        Ok(encode_categories(values.iter()))
+    }
+}

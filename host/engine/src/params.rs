@@ -1,0 +1,287 @@
+//! Template parameters: declaration and validation, before anything runs.
+//!
+//! Values may arrive typed (JSON from `--params` or an API) or as text (`--param k=v`, a
+//! chat message); text is coerced to the declared type. Column names are checked against
+//! the table and matched case-insensitively.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use statbox_runtime::ColumnInfo;
+
+/// The type of a template parameter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ParamKind {
+    String,
+    Integer,
+    Number,
+    Boolean,
+    /// One of `choices`.
+    Choice,
+    /// One column name of the table.
+    Column,
+    /// A list of column names of the table.
+    Columns,
+    /// A list of strings.
+    Strings,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ParamSpec {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: ParamKind,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub required: bool,
+    #[serde(default)]
+    pub default: Option<Value>,
+    #[serde(default)]
+    pub min: Option<f64>,
+    #[serde(default)]
+    pub max: Option<f64>,
+    #[serde(default)]
+    pub choices: Option<Vec<String>>,
+}
+
+/// A parameter problem, phrased for the user.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{0}")]
+pub struct ParamError(pub String);
+
+impl ParamSpec {
+    /// Checks the declaration itself (at template load).
+    pub(crate) fn check(&self) -> Result<(), String> {
+        if self.kind == ParamKind::Choice && self.choices.as_ref().is_none_or(|c| c.is_empty()) {
+            return Err("type 'choice' needs a non-empty 'choices' list".into());
+        }
+        if let Some(d) = &self.default {
+            self.coerce(d.clone(), &[]).map_err(|e| format!("default: {e}"))?;
+        }
+        Ok(())
+    }
+
+    /// One-line usage, e.g. `missing=drop|mean|median (default drop)`.
+    pub fn usage(&self) -> String {
+        let ty = match (self.kind, &self.choices) {
+            (ParamKind::Choice, Some(c)) => c.join("|"),
+            (k, _) => format!("{k:?}").to_lowercase(),
+        };
+        let mut s = format!("{}=<{ty}>", self.name);
+        if let (Some(lo), Some(hi)) = (self.min, self.max) {
+            s.push_str(&format!(" in [{lo}, {hi}]"));
+        }
+        if self.required {
+            s.push_str(" (required)");
+        } else if let Some(d) = &self.default {
+            s.push_str(&format!(" (default {})", compact(d)));
+        }
+        s
+    }
+
+    fn coerce(&self, value: Value, columns: &[ColumnInfo]) -> Result<Value, ParamError> {
+        let name = &self.name;
+        let bad = |what: &str| ParamError(format!("Parameter '{name}' must be {what}, got {}", compact(&value)));
+        let v = match self.kind {
+            ParamKind::String => match &value {
+                Value::String(_) => value.clone(),
+                Value::Number(n) => Value::String(n.to_string()),
+                _ => return Err(bad("text")),
+            },
+            ParamKind::Integer => {
+                let n = match &value {
+                    Value::Number(n) => n.as_i64(),
+                    Value::String(s) => s.trim().parse::<i64>().ok(),
+                    _ => None,
+                }
+                .ok_or_else(|| bad("a whole number"))?;
+                self.check_range(n as f64)?;
+                Value::from(n)
+            }
+            ParamKind::Number => {
+                let n = match &value {
+                    Value::Number(n) => n.as_f64(),
+                    Value::String(s) => s.trim().parse::<f64>().ok().filter(|x| x.is_finite()),
+                    _ => None,
+                }
+                .ok_or_else(|| bad("a number"))?;
+                self.check_range(n)?;
+                Value::from(n)
+            }
+            ParamKind::Boolean => match &value {
+                Value::Bool(_) => value.clone(),
+                Value::String(s) => match s.trim().to_ascii_lowercase().as_str() {
+                    "true" | "yes" | "1" | "on" => Value::Bool(true),
+                    "false" | "no" | "0" | "off" => Value::Bool(false),
+                    _ => return Err(bad("true or false")),
+                },
+                _ => return Err(bad("true or false")),
+            },
+            ParamKind::Choice => {
+                let choices = self.choices.as_deref().unwrap_or(&[]);
+                let s = value.as_str().ok_or_else(|| bad(&format!("one of {}", choices.join(", "))))?;
+                let hit = choices.iter().find(|c| c.eq_ignore_ascii_case(s.trim()));
+                Value::String(
+                    hit.ok_or_else(|| {
+                        ParamError(format!("Parameter '{name}' must be one of {}, got '{s}'", choices.join(", ")))
+                    })?
+                    .clone(),
+                )
+            }
+            ParamKind::Column => {
+                let s = value.as_str().ok_or_else(|| bad("a column name"))?;
+                Value::String(resolve_column(s, columns)?)
+            }
+            ParamKind::Columns | ParamKind::Strings => {
+                let items: Vec<String> = match &value {
+                    Value::String(s) => s.split(',').map(|p| p.trim().to_string()).filter(|p| !p.is_empty()).collect(),
+                    Value::Array(a) => a
+                        .iter()
+                        .map(|x| x.as_str().map(|s| s.trim().to_string()).ok_or_else(|| bad("a list of names")))
+                        .collect::<Result<_, _>>()?,
+                    _ => return Err(bad("a list of names")),
+                };
+                let items = if self.kind == ParamKind::Columns {
+                    items.iter().map(|c| resolve_column(c, columns)).collect::<Result<Vec<_>, _>>()?
+                } else {
+                    items
+                };
+                Value::from(items)
+            }
+        };
+        Ok(v)
+    }
+
+    fn check_range(&self, n: f64) -> Result<(), ParamError> {
+        let below = self.min.is_some_and(|lo| n < lo);
+        let above = self.max.is_some_and(|hi| n > hi);
+        if below || above {
+            let range = match (self.min, self.max) {
+                (Some(lo), Some(hi)) => format!("between {lo} and {hi}"),
+                (Some(lo), None) => format!("at least {lo}"),
+                (None, Some(hi)) => format!("at most {hi}"),
+                (None, None) => unreachable!("checked above"),
+            };
+            return Err(ParamError(format!("Parameter '{}' must be {range}, got {n}", self.name)));
+        }
+        Ok(())
+    }
+}
+
+fn compact(v: &Value) -> String {
+    let s = v.to_string();
+    if s.len() > 60 { format!("{}…", &s[..s.char_indices().nth(60).map_or(s.len(), |(i, _)| i)]) } else { s }
+}
+
+/// The table's spelling of `name`: exact, else the unique case-insensitive match, else an
+/// error listing the columns and the closest one.
+pub fn resolve_column(name: &str, columns: &[ColumnInfo]) -> Result<String, ParamError> {
+    if columns.iter().any(|c| c.name == name) {
+        return Ok(name.to_string());
+    }
+    let folded: Vec<&ColumnInfo> = columns.iter().filter(|c| c.name.eq_ignore_ascii_case(name)).collect();
+    if folded.len() == 1 {
+        return Ok(folded[0].name.clone());
+    }
+    let available: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
+    let suggestion = columns
+        .iter()
+        .map(|c| (edit_distance(&c.name.to_lowercase(), &name.to_lowercase()), &c.name))
+        .filter(|(d, c)| *d <= 2.max(c.len() / 3))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| format!(" Did you mean '{c}'?"))
+        .unwrap_or_default();
+    Err(ParamError(format!("Column '{name}' not found.{suggestion} Available: {}", available.join(", "))))
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur.push((prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// Validates `given` against the declared params: unknown names, types, ranges, choices,
+/// columns; fills defaults. Returns the params object to hand to the plugin.
+pub fn validate(specs: &[ParamSpec], given: Map<String, Value>, columns: &[ColumnInfo]) -> Result<Map<String, Value>, ParamError> {
+    for key in given.keys() {
+        if !specs.iter().any(|s| &s.name == key) {
+            let accepted: Vec<&str> = specs.iter().map(|s| s.name.as_str()).collect();
+            return Err(ParamError(format!(
+                "Unknown parameter '{key}'. Accepted: {}",
+                if accepted.is_empty() { "none".to_string() } else { accepted.join(", ") }
+            )));
+        }
+    }
+    let mut out = Map::new();
+    for spec in specs {
+        match given.get(&spec.name) {
+            Some(v) if !v.is_null() => {
+                out.insert(spec.name.clone(), spec.coerce(v.clone(), columns)?);
+            }
+            _ if spec.required => {
+                return Err(ParamError(format!("Parameter '{}' is required: {}", spec.name, spec.usage())));
+            }
+            _ => {
+                if let Some(d) = &spec.default {
+                    out.insert(spec.name.clone(), spec.coerce(d.clone(), columns)?);
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use statbox_runtime::ColumnKind;
+
+    fn cols() -> Vec<ColumnInfo> {
+        ["Sales", "profit", "region"]
+            .iter()
+            .map(|n| ColumnInfo { name: n.to_string(), kind: ColumnKind::Numeric, rows: 3, nulls: 0 })
+            .collect()
+    }
+
+    fn spec(name: &str, kind: ParamKind) -> ParamSpec {
+        ParamSpec { name: name.into(), kind, description: String::new(), required: false, default: None, min: None, max: None, choices: None }
+    }
+
+    #[test]
+    fn text_values_are_coerced() {
+        let specs = vec![
+            spec("columns", ParamKind::Columns),
+            ParamSpec { min: Some(1.0), max: Some(10.0), ..spec("k", ParamKind::Integer) },
+            spec("flag", ParamKind::Boolean),
+            ParamSpec { choices: Some(vec!["drop".into(), "mean".into()]), default: Some(json!("drop")), ..spec("missing", ParamKind::Choice) },
+        ];
+        let given = json!({"columns": "sales, PROFIT", "k": "5", "flag": "yes"}).as_object().unwrap().clone();
+        let out = validate(&specs, given, &cols()).unwrap();
+        assert_eq!(Value::Object(out), json!({"columns": ["Sales", "profit"], "k": 5, "flag": true, "missing": "drop"}));
+    }
+
+    #[test]
+    fn problems_are_explained() {
+        let specs = vec![ParamSpec { min: Some(1.0), max: Some(10.0), ..spec("k", ParamKind::Integer) }, spec("col", ParamKind::Column)];
+        let err = |v: Value| validate(&specs, v.as_object().unwrap().clone(), &cols()).unwrap_err().0;
+        assert_eq!(err(json!({"k": 11})), "Parameter 'k' must be between 1 and 10, got 11");
+        assert_eq!(err(json!({"k": "many"})), "Parameter 'k' must be a whole number, got \"many\"");
+        assert_eq!(err(json!({"kk": 1})), "Unknown parameter 'kk'. Accepted: k, col");
+        assert_eq!(err(json!({"col": "proft"})), "Column 'proft' not found. Did you mean 'profit'? Available: Sales, profit, region");
+        let required = vec![ParamSpec { required: true, ..spec("target", ParamKind::Column) }];
+        assert_eq!(
+            validate(&required, Map::new(), &cols()).unwrap_err().0,
+            "Parameter 'target' is required: target=<column> (required)"
+        );
+    }
+}
