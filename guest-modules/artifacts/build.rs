@@ -20,14 +20,14 @@ fn main() {
     let target_dir = guest_target_dir(&out_dir);
 
     let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
-    cmd.current_dir(&root)
-        .args(["build", "--release", "--target", "wasm32-wasip2", "--target-dir"])
-        .arg(&target_dir);
+    cmd.current_dir(&root).args(["build", "--release", "--target", "wasm32-wasip2", "--target-dir"]).arg(&target_dir);
     for (package, _) in GUESTS {
         cmd.args(["-p", package]);
     }
     // Flags meant for the host build must not leak into the guest build.
-    for var in ["CARGO_ENCODED_RUSTFLAGS", "RUSTFLAGS", "CARGO_BUILD_RUSTFLAGS", "CARGO_TARGET_DIR", "RUSTC_WORKSPACE_WRAPPER"] {
+    for var in
+        ["CARGO_ENCODED_RUSTFLAGS", "RUSTFLAGS", "CARGO_BUILD_RUSTFLAGS", "CARGO_TARGET_DIR", "RUSTC_WORKSPACE_WRAPPER"]
+    {
         cmd.env_remove(var);
     }
     let status = cmd.status().expect("running cargo for the guest plugins");
@@ -42,7 +42,10 @@ fn main() {
         let path = target_dir.join("wasm32-wasip2/release").join(format!("{lib}.wasm"));
         assert!(path.is_file(), "{package} built but {} is missing", path.display());
         let konst = lib.trim_start_matches("statbox_").to_uppercase();
-        code.push_str(&format!("/// Path of the `{package}` component.\npub const {konst}_WASM: &str = {:?};\n", path.display().to_string()));
+        code.push_str(&format!(
+            "/// Path of the `{package}` component.\npub const {konst}_WASM: &str = {:?};\n",
+            path.display().to_string()
+        ));
     }
     std::fs::write(out_dir.join("artifacts.rs"), code).expect("writing artifacts.rs");
 }

@@ -79,7 +79,10 @@ async fn template_validates_params_before_running() {
     let params = |v: Value| v.as_object().cloned().unwrap_or_default();
 
     let err = engine
-        .run(&tenant, RunRequest::new("descriptive", table.clone()).with_params(params(json!({"columns": "sales,proft"}))))
+        .run(
+            &tenant,
+            RunRequest::new("descriptive", table.clone()).with_params(params(json!({"columns": "sales,proft"}))),
+        )
         .await
         .unwrap_err();
     assert_eq!(err.code(), "invalid-params");
@@ -109,17 +112,20 @@ async fn template_validates_params_before_running() {
         .expect("runs");
     assert_eq!(out.result["statistics"], json!(["mean", "std"]));
     assert_eq!(out.result["columns"][0].as_object().map(|o| o.len()), Some(3));
-    assert!(out.reply.starts_with("Descriptive statistics — 300 rows, 1 column, missing values: drop\n"), "{}", out.reply);
+    assert!(
+        out.reply.starts_with("Descriptive statistics — 300 rows, 1 column, missing values: drop\n"),
+        "{}",
+        out.reply
+    );
     assert_eq!(out.limits.fuel, 20_000_000_000, "the template's [limits] apply");
 }
 
 #[tokio::test]
 async fn tenant_ceilings_cap_template_limits() {
     let mut config = statbox_tests::test_config();
-    config.tenants.insert(
-        "small".into(),
-        statbox_runtime::LimitOverrides { fuel: Some(1_000_000), ..Default::default() },
-    );
+    config
+        .tenants
+        .insert("small".into(), statbox_runtime::LimitOverrides { fuel: Some(1_000_000), ..Default::default() });
     let engine = statbox_engine::Engine::start(config).await.expect("engine");
     let small = Tenant::new("small").expect("tenant id");
     let table = engine.load_path(&small, &fixture("sales.csv")).expect("fixture loads");

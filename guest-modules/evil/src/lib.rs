@@ -111,10 +111,7 @@ fn env(_: &Input) -> Result<Output, PluginError> {
 }
 
 fn clock(_: &Input) -> Result<Output, PluginError> {
-    let wall = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
+    let wall = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
     let t0 = std::time::Instant::now();
     let mut x = 0u64;
     for i in 0..1_000_000u64 {

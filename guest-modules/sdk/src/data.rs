@@ -48,9 +48,5 @@ impl<'a> Dataset<'a> {
 }
 
 fn data_error(message: String) -> PluginError {
-    if message.contains("not found") {
-        PluginError::not_found(message)
-    } else {
-        PluginError::invalid_data(message)
-    }
+    if message.contains("not found") { PluginError::not_found(message) } else { PluginError::invalid_data(message) }
 }

@@ -68,8 +68,25 @@ pub struct ColumnSummary {
 
 /// Names of the statistics a caller can select, in output order.
 pub const STATISTICS: [&str; 19] = [
-    "count", "missing", "infinite", "mean", "std", "var", "min", "q1", "median", "q3", "max", "range", "sum", "iqr",
-    "mode", "mode_count", "skewness", "kurtosis", "cv",
+    "count",
+    "missing",
+    "infinite",
+    "mean",
+    "std",
+    "var",
+    "min",
+    "q1",
+    "median",
+    "q3",
+    "max",
+    "range",
+    "sum",
+    "iqr",
+    "mode",
+    "mode_count",
+    "skewness",
+    "kurtosis",
+    "cv",
 ];
 
 /// Why a column could not be described.
@@ -322,7 +339,10 @@ mod tests {
         assert_eq!(z.sum, 4.0);
         assert_eq!(clean(&[f64::NAN, 1.0, f64::NAN, 2.0], MissingStrategy::Ffill), vec![1.0, 1.0, 2.0]);
         let mostly_missing = [f64::NAN; 10].iter().copied().chain([1.0]).collect::<Vec<_>>();
-        assert!(matches!(summarize("m", &mostly_missing, MissingStrategy::Drop), Err(ColumnProblem::TooManyMissing { .. })));
+        assert!(matches!(
+            summarize("m", &mostly_missing, MissingStrategy::Drop),
+            Err(ColumnProblem::TooManyMissing { .. })
+        ));
         assert_eq!(summarize("e", &[], MissingStrategy::Drop), Err(ColumnProblem::NoValues));
     }
 }

@@ -18,7 +18,8 @@ pub struct Stats;
 impl Plugin for Stats {
     const NAME: &'static str = "stats";
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
-    const DESCRIPTION: &'static str = "Statistics on numeric and categorical columns, following scipy and pandas definitions.";
+    const DESCRIPTION: &'static str =
+        "Statistics on numeric and categorical columns, following scipy and pandas definitions.";
 
     fn operations() -> Vec<Operation> {
         vec![

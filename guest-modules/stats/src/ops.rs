@@ -53,8 +53,7 @@ pub fn describe(input: &Input) -> Result<Output, PluginError> {
     let stats = selected_statistics(p.statistics.as_deref())?;
     let columns = input.data.columns();
     let numeric_kind = |k: ColumnKind| matches!(k, ColumnKind::Numeric | ColumnKind::Boolean);
-    let numeric_names: Vec<&str> =
-        columns.iter().filter(|c| numeric_kind(c.kind)).map(|c| c.name.as_str()).collect();
+    let numeric_names: Vec<&str> = columns.iter().filter(|c| numeric_kind(c.kind)).map(|c| c.name.as_str()).collect();
 
     let names: Vec<String> = match p.columns {
         Some(requested) if !requested.is_empty() => {
@@ -106,10 +105,7 @@ pub fn describe(input: &Input) -> Result<Output, PluginError> {
                     ));
                 }
                 if s.infinite > 0 {
-                    warnings.push(format!(
-                        "Column '{name}': {} infinite value(s) were treated as missing",
-                        s.infinite
-                    ));
+                    warnings.push(format!("Column '{name}': {} infinite value(s) were treated as missing", s.infinite));
                 }
                 described.push(select(&s, &stats));
             }

@@ -111,7 +111,10 @@ mod tests {
         assert_eq!(sales[0], 10.5);
         assert!(sales[1].is_nan());
         assert_eq!(t.numeric("flag").unwrap(), vec![1.0, 0.0, 1.0]);
-        assert_eq!(t.numeric("region").unwrap_err(), "Column 'region' is categorical, not numeric. Numeric columns: id, sales, flag");
+        assert_eq!(
+            t.numeric("region").unwrap_err(),
+            "Column 'region' is categorical, not numeric. Numeric columns: id, sales, flag"
+        );
         assert_eq!(t.numeric("nope").unwrap_err(), "Column 'nope' not found. Available: id, region, sales, flag");
         let (codes, labels) = t.categorical("region").unwrap();
         assert_eq!(labels, vec!["north", "south"]);

@@ -26,7 +26,9 @@ pub enum DataError {
     NotAFile(PathBuf),
     #[error("Unsupported file type '{extension}' for {path}. Supported: {supported}.")]
     UnsupportedExtension { path: PathBuf, extension: String, supported: String },
-    #[error("{path} is {size} bytes, above the limit of {limit} bytes. Use a smaller file or raise data.max_file_bytes.")]
+    #[error(
+        "{path} is {size} bytes, above the limit of {limit} bytes. Use a smaller file or raise data.max_file_bytes."
+    )]
     TooLarge { path: PathBuf, size: u64, limit: u64 },
     #[error("{0} is empty.")]
     Empty(PathBuf),

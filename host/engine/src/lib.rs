@@ -34,8 +34,7 @@ use std::time::Duration;
 use serde_json::{Map, Value, json};
 use statbox_data::{DataError, DataTable};
 use statbox_runtime::{
-    Artifact, Call, CallError, Figure, Limits, LoadError, LogLine, PluginInfo, ProgressObserver, Runtime,
-    TableSource,
+    Artifact, Call, CallError, Figure, Limits, LoadError, LogLine, PluginInfo, ProgressObserver, Runtime, TableSource,
 };
 
 #[derive(Debug, thiserror::Error)]

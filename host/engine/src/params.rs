@@ -211,7 +211,11 @@ fn edit_distance(a: &str, b: &str) -> usize {
 
 /// Validates `given` against the declared params: unknown names, types, ranges, choices,
 /// columns; fills defaults. Returns the params object to hand to the plugin.
-pub fn validate(specs: &[ParamSpec], given: Map<String, Value>, columns: &[ColumnInfo]) -> Result<Map<String, Value>, ParamError> {
+pub fn validate(
+    specs: &[ParamSpec],
+    given: Map<String, Value>,
+    columns: &[ColumnInfo],
+) -> Result<Map<String, Value>, ParamError> {
     for key in given.keys() {
         if !specs.iter().any(|s| &s.name == key) {
             let accepted: Vec<&str> = specs.iter().map(|s| s.name.as_str()).collect();
@@ -254,7 +258,16 @@ mod tests {
     }
 
     fn spec(name: &str, kind: ParamKind) -> ParamSpec {
-        ParamSpec { name: name.into(), kind, description: String::new(), required: false, default: None, min: None, max: None, choices: None }
+        ParamSpec {
+            name: name.into(),
+            kind,
+            description: String::new(),
+            required: false,
+            default: None,
+            min: None,
+            max: None,
+            choices: None,
+        }
     }
 
     #[test]
@@ -263,21 +276,34 @@ mod tests {
             spec("columns", ParamKind::Columns),
             ParamSpec { min: Some(1.0), max: Some(10.0), ..spec("k", ParamKind::Integer) },
             spec("flag", ParamKind::Boolean),
-            ParamSpec { choices: Some(vec!["drop".into(), "mean".into()]), default: Some(json!("drop")), ..spec("missing", ParamKind::Choice) },
+            ParamSpec {
+                choices: Some(vec!["drop".into(), "mean".into()]),
+                default: Some(json!("drop")),
+                ..spec("missing", ParamKind::Choice)
+            },
         ];
         let given = json!({"columns": "sales, PROFIT", "k": "5", "flag": "yes"}).as_object().unwrap().clone();
         let out = validate(&specs, given, &cols()).unwrap();
-        assert_eq!(Value::Object(out), json!({"columns": ["Sales", "profit"], "k": 5, "flag": true, "missing": "drop"}));
+        assert_eq!(
+            Value::Object(out),
+            json!({"columns": ["Sales", "profit"], "k": 5, "flag": true, "missing": "drop"})
+        );
     }
 
     #[test]
     fn problems_are_explained() {
-        let specs = vec![ParamSpec { min: Some(1.0), max: Some(10.0), ..spec("k", ParamKind::Integer) }, spec("col", ParamKind::Column)];
+        let specs = vec![
+            ParamSpec { min: Some(1.0), max: Some(10.0), ..spec("k", ParamKind::Integer) },
+            spec("col", ParamKind::Column),
+        ];
         let err = |v: Value| validate(&specs, v.as_object().unwrap().clone(), &cols()).unwrap_err().0;
         assert_eq!(err(json!({"k": 11})), "Parameter 'k' must be between 1 and 10, got 11");
         assert_eq!(err(json!({"k": "many"})), "Parameter 'k' must be a whole number, got \"many\"");
         assert_eq!(err(json!({"kk": 1})), "Unknown parameter 'kk'. Accepted: k, col");
-        assert_eq!(err(json!({"col": "proft"})), "Column 'proft' not found. Did you mean 'profit'? Available: Sales, profit, region");
+        assert_eq!(
+            err(json!({"col": "proft"})),
+            "Column 'proft' not found. Did you mean 'profit'? Available: Sales, profit, region"
+        );
         let required = vec![ParamSpec { required: true, ..spec("target", ParamKind::Column) }];
         assert_eq!(
             validate(&required, Map::new(), &cols()).unwrap_err().0,

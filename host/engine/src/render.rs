@@ -88,14 +88,21 @@ fn cell(record: &JValue, key: &str) -> String {
 }
 
 fn keys_of(keys: &JValue) -> Result<Vec<String>, Error> {
-    keys.try_iter()?.map(|k| k.as_str().map(str::to_string).ok_or_else(|| Error::new(ErrorKind::InvalidOperation, "keys must be strings"))).collect()
+    keys.try_iter()?
+        .map(|k| {
+            k.as_str()
+                .map(str::to_string)
+                .ok_or_else(|| Error::new(ErrorKind::InvalidOperation, "keys must be strings"))
+        })
+        .collect()
 }
 
 fn record_table(records: JValue, keys: JValue, label: Option<String>) -> Result<String, Error> {
     let label = label.unwrap_or_else(|| "name".into());
     let records: Vec<JValue> = records.try_iter()?.collect();
     let keys = keys_of(&keys)?;
-    let mut rows = vec![std::iter::once(String::new()).chain(records.iter().map(|r| cell(r, &label))).collect::<Vec<_>>()];
+    let mut rows =
+        vec![std::iter::once(String::new()).chain(records.iter().map(|r| cell(r, &label))).collect::<Vec<_>>()];
     for key in &keys {
         rows.push(std::iter::once(key.clone()).chain(records.iter().map(|r| cell(r, key))).collect());
     }

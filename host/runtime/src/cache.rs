@@ -53,7 +53,8 @@ impl CompileCache {
         wasm: &[u8],
         origin: &Path,
     ) -> Result<(Component, CompileSource), LoadError> {
-        let compile_err = |e: wasmtime::Error| LoadError::Compile { path: origin.to_path_buf(), message: format!("{e:#}") };
+        let compile_err =
+            |e: wasmtime::Error| LoadError::Compile { path: origin.to_path_buf(), message: format!("{e:#}") };
         let Some(dir) = &self.dir else {
             return Ok((Component::new(engine, wasm).map_err(compile_err)?, CompileSource::Compiled));
         };
@@ -76,8 +77,7 @@ impl CompileCache {
         }
         let component = Component::new(engine, wasm).map_err(compile_err)?;
         let bytes = component.serialize().map_err(compile_err)?;
-        self.store(dir, &entry, &bytes)
-            .map_err(|source| LoadError::Cache { path: dir.clone(), source })?;
+        self.store(dir, &entry, &bytes).map_err(|source| LoadError::Cache { path: dir.clone(), source })?;
         Ok((component, CompileSource::Compiled))
     }
 

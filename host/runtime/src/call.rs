@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use wasmtime::component::ResourceTable;
 use wasmtime::{Store, Trap, UpdateDeadline};
 
+use crate::Runtime;
 use crate::dataset::{DatasetHandle, TableSource};
 use crate::error::{CallError, PluginErrorKind};
 use crate::host::{CallEvents, LogLine, ProgressObserver};
@@ -15,7 +16,6 @@ use crate::sandbox::{CapturedOutput, wasi_context};
 use crate::store::StoreState;
 use crate::world::since_v0_1_0::statbox::plugin::types;
 use crate::world::since_v0_1_0::{AnalysisPlugin, AnalysisPluginPre};
-use crate::Runtime;
 
 /// Limits for reading a manifest while loading: generous for a trivial function, small
 /// enough that a hostile `manifest()` cannot stall loading.
@@ -171,14 +171,7 @@ impl Sandbox {
                 Ok(UpdateDeadline::Yield(1))
             }
         });
-        Sandbox {
-            store,
-            stderr,
-            plugin: plugin.to_string(),
-            operation: operation.to_string(),
-            limits,
-            started,
-        }
+        Sandbox { store, stderr, plugin: plugin.to_string(), operation: operation.to_string(), limits, started }
     }
 
     async fn instantiate(&mut self, pre: &AnalysisPluginPre<StoreState>) -> Result<AnalysisPlugin, CallError> {
@@ -188,7 +181,10 @@ impl Sandbox {
         }
     }
 
-    pub(crate) async fn read_manifest(mut self, pre: &AnalysisPluginPre<StoreState>) -> Result<types::Manifest, CallError> {
+    pub(crate) async fn read_manifest(
+        mut self,
+        pre: &AnalysisPluginPre<StoreState>,
+    ) -> Result<types::Manifest, CallError> {
         let bindings = self.instantiate(pre).await?;
         match bindings.call_manifest(&mut self.store).await {
             Ok(m) => Ok(m),
@@ -196,7 +192,11 @@ impl Sandbox {
         }
     }
 
-    pub(crate) async fn run(mut self, pre: &AnalysisPluginPre<StoreState>, call: Call) -> Result<CallOutput, CallError> {
+    pub(crate) async fn run(
+        mut self,
+        pre: &AnalysisPluginPre<StoreState>,
+        call: Call,
+    ) -> Result<CallOutput, CallError> {
         let bindings = self.instantiate(pre).await?;
         let handle = self
             .store
@@ -312,7 +312,6 @@ fn panic_message(stderr: &str) -> Option<String> {
     let message = message.trim();
     Some(if message.is_empty() { format!("panic at {location}") } else { format!("{message} (at {location})") })
 }
-
 
 #[cfg(test)]
 mod tests {

@@ -65,13 +65,7 @@ pub enum CallError {
     #[error("{plugin}.{operation} returned an invalid result: {message}")]
     InvalidOutput { plugin: String, operation: String, message: String },
     #[error("{message}")]
-    Plugin {
-        plugin: String,
-        operation: String,
-        kind: PluginErrorKind,
-        message: String,
-        hint: Option<String>,
-    },
+    Plugin { plugin: String, operation: String, kind: PluginErrorKind, message: String, hint: Option<String> },
     #[error("Too many analyses are running at once ({message}); try again in a moment")]
     Busy { message: String },
     #[error("internal runtime error while running {plugin}.{operation}: {message}")]

@@ -27,13 +27,7 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits {
-            fuel: 5_000_000_000,
-            wall_time_ms: 30_000,
-            memory_mib: 256,
-            output_mib: 16,
-            log_lines: 1000,
-        }
+        Limits { fuel: 5_000_000_000, wall_time_ms: 30_000, memory_mib: 256, output_mib: 16, log_lines: 1000 }
     }
 }
 
@@ -131,12 +125,7 @@ impl StoreLimiter {
 }
 
 impl ResourceLimiter for StoreLimiter {
-    fn memory_growing(
-        &mut self,
-        _current: usize,
-        desired: usize,
-        _maximum: Option<usize>,
-    ) -> wasmtime::Result<bool> {
+    fn memory_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
         if desired > self.memory_bytes {
             self.memory_hit = Some(desired);
             // An error (rather than `Ok(false)`) traps at once: a guest allocator that
@@ -146,12 +135,7 @@ impl ResourceLimiter for StoreLimiter {
         Ok(true)
     }
 
-    fn table_growing(
-        &mut self,
-        _current: usize,
-        desired: usize,
-        _maximum: Option<usize>,
-    ) -> wasmtime::Result<bool> {
+    fn table_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
         Ok(desired <= self.table_elements)
     }
 

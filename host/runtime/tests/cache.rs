@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use statbox_runtime::{CompileSource, Runtime, RuntimeConfig, CURRENT_API_VERSION};
+use statbox_runtime::{CURRENT_API_VERSION, CompileSource, Runtime, RuntimeConfig};
 
 #[tokio::test]
 async fn second_start_uses_the_compiled_cache() {

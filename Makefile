@@ -1,0 +1,59 @@
+# statbox — the README's commands. Everything a fresh machine needs is installed here.
+#   make run    build the plugins and the host, run the main job on the bundled sample data
+#   make test   every test of the workspace (what CI runs)
+#   make bench  sandbox overhead and describe: statbox vs native Rust vs pandas
+#   make lint   rustfmt + clippy with warnings as errors
+
+SHELL := /bin/bash
+# Builds live outside the clone so later clones reuse them; the same commands work from nothing.
+export CARGO_TARGET_DIR ?= $(HOME)/.cache/statbox/target
+GUEST_TARGET := $(CARGO_TARGET_DIR)/guests
+GUESTS := -p statbox-stats -p statbox-evil
+VENV := $(HOME)/.cache/statbox/venv
+PY := $(VENV)/bin/python
+
+.PHONY: help setup guests run test lint bench pyenv golden fixtures clean
+
+help:
+	@sed -n '2,6p' Makefile
+
+setup:
+	@command -v cargo >/dev/null || { echo "Rust is required: install it with rustup (https://rustup.rs)"; exit 1; }
+	@rustup target list --installed 2>/dev/null | grep -qx wasm32-wasip2 || rustup target add wasm32-wasip2
+
+# The same command guest-modules/artifacts/build.rs runs, so the two share one build.
+guests: setup
+	cargo build --release --target wasm32-wasip2 $(GUESTS) --target-dir $(GUEST_TARGET)
+	@mkdir -p plugins
+	cp $(GUEST_TARGET)/wasm32-wasip2/release/statbox_stats.wasm plugins/stats.wasm
+
+run: guests
+	cargo build -p statbox-cli
+	$(CARGO_TARGET_DIR)/debug/statbox plugins
+	$(CARGO_TARGET_DIR)/debug/statbox run descriptive --data tests/fixtures/sales.csv
+
+test: setup
+	cargo test --no-fail-fast
+
+lint: setup
+	cargo fmt --all --check
+	cargo clippy --all-targets -- -D warnings
+	cargo clippy --release --target wasm32-wasip2 $(GUESTS) -p statbox-sdk --target-dir $(GUEST_TARGET) -- -D warnings
+
+pyenv:
+	@test -x $(PY) || python3 -m venv $(VENV)
+	@$(PY) -c "import pandas, scipy" 2>/dev/null || $(VENV)/bin/pip install -q -r tests/requirements.txt
+
+bench: guests pyenv
+	cargo build --release -p statbox-tests --bin statbox-bench
+	$(CARGO_TARGET_DIR)/release/statbox-bench --python $(PY)
+
+# Regenerate the sample data and the golden files (both are committed).
+fixtures: pyenv
+	$(PY) tests/fixtures/make_fixtures.py
+golden: pyenv
+	$(PY) tests/golden/make_golden.py
+
+clean:
+	rm -rf plugins
+	cargo clean

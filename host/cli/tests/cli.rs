@@ -1,0 +1,143 @@
+//! The `statbox` binary, end to end: the commands a user types and what they print.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("repo root")
+}
+
+/// A plugin directory holding only the freshly built stats plugin (not the hostile one).
+fn plugin_dir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::copy(statbox_guest_artifacts::STATS_WASM, dir.path().join("stats.wasm")).expect("copy plugin");
+    dir
+}
+
+/// Runs statbox with a config whose only plugin directory holds the stats plugin.
+fn statbox(args: &[&str]) -> Output {
+    let plugins = plugin_dir();
+    let config = plugins.path().join("statbox.toml");
+    let text = format!(
+        "[runtime]\nplugin_dirs = [{:?}]\n[templates]\ndir = {:?}\n",
+        plugins.path().display().to_string(),
+        repo().join("templates").display().to_string()
+    );
+    std::fs::write(&config, text).expect("write config");
+    let out = Command::new(env!("CARGO_BIN_EXE_statbox"))
+        .current_dir(repo())
+        .arg("--config")
+        .arg(&config)
+        .args(args)
+        .output()
+        .expect("statbox runs");
+    drop(plugins);
+    out
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn run_describe_json_is_the_documented_contract() {
+    let o = statbox(&["run", "stats.describe", "--data", "tests/fixtures/sales.csv", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).expect("stdout is JSON");
+    assert_eq!(v["rows"], 300);
+    assert_eq!(v["missing_strategy"], "drop");
+    let names: Vec<&str> = v["columns"].as_array().expect("columns").iter().filter_map(|c| c["name"].as_str()).collect();
+    assert_eq!(names, ["order_id", "units", "price", "sales", "profit", "discount", "customer_age"]);
+    assert_eq!(v["columns"][5]["count"], 287);
+    assert_eq!(v["columns"][5]["missing"], 13);
+    assert_eq!(v["skipped"], serde_json::json!([]));
+}
+
+#[test]
+fn run_with_params_prints_a_table() {
+    let o = statbox(&[
+        "run",
+        "descriptive",
+        "--data",
+        "tests/fixtures/sales.csv",
+        "--param",
+        "columns=sales,profit",
+        "--params",
+        r#"{"statistics": ["count", "mean", "median"]}"#,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(text.starts_with("Descriptive statistics — 300 rows, 2 columns, missing values: drop\n"), "{text}");
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[2].split_whitespace().collect::<Vec<_>>(), ["sales", "profit"]);
+    assert_eq!(lines[3].split_whitespace().collect::<Vec<_>>(), ["count", "300", "300"]);
+    assert!(lines[4].starts_with("mean"));
+    assert!(lines[5].starts_with("median"));
+}
+
+#[test]
+fn plugins_lists_versions_and_operations() {
+    let o = statbox(&["plugins"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(text.contains("stats 0.1.0 (statbox API 0.1.0)"), "{text}");
+    assert!(text.contains("stats.describe — Descriptive statistics"), "{text}");
+    assert!(text.contains("missing: drop|mean|median|zero|ffill"), "{text}");
+    let o = statbox(&["plugins", "--json"]);
+    let v: Value = serde_json::from_str(&stdout(&o)).expect("JSON");
+    assert_eq!(v[0]["name"], "stats");
+    assert_eq!(v[0]["api_version"], "0.1.0");
+}
+
+#[test]
+fn templates_lists_parameters() {
+    let o = statbox(&["templates"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(text.contains("descriptive — Descriptive statistics (runs stats.describe, v1.0.0)"), "{text}");
+    assert!(text.contains("missing=<drop|mean|median|zero|ffill> (default \"drop\")"), "{text}");
+}
+
+#[test]
+fn every_command_explains_itself() {
+    for args in [&["--help"][..], &["run", "--help"], &["plugins", "--help"], &["templates", "--help"]] {
+        let o = statbox(args);
+        assert!(o.status.success(), "{args:?}");
+        let text = stdout(&o);
+        assert!(text.contains("Usage: statbox"), "{args:?}: {text}");
+    }
+    let run_help = stdout(&statbox(&["run", "--help"]));
+    for needle in ["--data <FILE>", "--param <KEY=VALUE>", "--params <JSON>", "--json", "--figures <DIR>"] {
+        assert!(run_help.contains(needle), "run --help mentions {needle}");
+    }
+}
+
+#[test]
+fn errors_are_clear_and_machine_readable_with_json() {
+    let o = statbox(&["run", "stats.describe", "--data", "tests/fixtures/nope.csv"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(stderr(&o).trim(), "error: File not found: tests/fixtures/nope.csv. Check the path.");
+
+    let o = statbox(&["run", "descriptive", "--data", "tests/fixtures/sales.csv", "-p", "columns=slaes", "--json"]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: Value = serde_json::from_str(&stdout(&o)).expect("error JSON on stdout");
+    assert_eq!(v["error"]["code"], "invalid-params");
+    assert!(v["error"]["message"].as_str().unwrap_or("").contains("Did you mean 'sales'?"));
+
+    let o = statbox(&["run", "nothing", "--data", "tests/fixtures/sales.csv"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("Unknown analysis 'nothing'. Templates: descriptive."), "{}", stderr(&o));
+
+    let o = statbox(&["run", "descriptive", "--data", "tests/fixtures/sales.csv", "--param", "oops"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("--param 'oops' must look like KEY=VALUE"), "{}", stderr(&o));
+
+    let o = statbox(&["run", "descriptive", "--data", "tests/fixtures/sales.csv", "--params", "[1]"]);
+    assert!(stderr(&o).contains("--params must be a JSON object"), "{}", stderr(&o));
+}
