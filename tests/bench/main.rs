@@ -1,1 +1,243 @@
-fn main() {}
+//! `make bench`: what the sandbox costs, measured side by side in one run.
+//!
+//! (a) per-call overhead: fresh instance + the trivial `stats.count`, median and p99;
+//! (b) `describe` on 1,000,000 rows x 10 numeric columns: through the sandbox, the same
+//!     Rust code called natively, and pandas on the same data;
+//! (c) starting a Python interpreter that imports pandas: the cost per request of the
+//!     subprocess sandbox statbox replaces.
+//!
+//! Timings vary between runs on shared machines; compare the ratios.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use rand::{RngExt, SeedableRng};
+use serde_json::{Value, json};
+use statbox_runtime::{Call, Limits, MemoryTable, Runtime, RuntimeConfig};
+use statbox_stats::describe::{MissingStrategy, summarize};
+
+const ROWS: usize = 1_000_000;
+const COLS: usize = 10;
+const OVERHEAD_CALLS: usize = 5_000;
+const DESCRIBE_RUNS: usize = 5;
+
+struct Args {
+    python: Option<PathBuf>,
+    rows: usize,
+}
+
+fn parse_args() -> anyhow::Result<Args> {
+    let mut args = Args { python: None, rows: ROWS };
+    let mut it = std::env::args().skip(1);
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--python" => args.python = Some(it.next().context("--python needs a path")?.into()),
+            "--rows" => args.rows = it.next().context("--rows needs a number")?.parse()?,
+            "--help" | "-h" => {
+                println!("statbox-bench [--python PATH] [--rows N]\n  --python  interpreter with pandas (skip pandas if absent)\n  --rows    rows for describe (default 1000000)");
+                std::process::exit(0);
+            }
+            other => bail!("unknown argument {other}; see --help"),
+        }
+    }
+    Ok(args)
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    percentile(&v, 0.5)
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+/// Ten columns of different shapes, from a fixed seed.
+fn generate(rows: usize) -> Vec<(String, Vec<f64>)> {
+    let mut rng = rand::rngs::StdRng::seed_from_u64(42);
+    (0..COLS)
+        .map(|c| {
+            let values = (0..rows)
+                .map(|_| {
+                    let u: f64 = rng.random();
+                    let v: f64 = rng.random();
+                    // Box-Muller normal, skewed differently per column.
+                    let z: f64 = (-2.0 * u.max(1e-300).ln()).sqrt() * (2.0 * std::f64::consts::PI * v).cos();
+                    let x = 100.0 * (c as f64 + 1.0) + 15.0 * z;
+                    if c % 3 == 2 { x.exp2().ln() + z * z } else { (x * 1000.0).round() / 1000.0 }
+                })
+                .collect();
+            (format!("c{c}"), values)
+        })
+        .collect()
+}
+
+fn write_csv(path: &Path, cols: &[(String, Vec<f64>)]) -> anyhow::Result<()> {
+    let mut w = std::io::BufWriter::new(std::fs::File::create(path)?);
+    writeln!(w, "{}", cols.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(","))?;
+    for r in 0..cols[0].1.len() {
+        let row: Vec<String> = cols.iter().map(|(_, v)| format!("{:?}", v[r])).collect();
+        writeln!(w, "{}", row.join(","))?;
+    }
+    Ok(())
+}
+
+const PANDAS_SCRIPT: &str = r#"
+import json, sys, time
+import pandas as pd
+df = pd.read_csv(sys.argv[1], float_precision="round_trip")
+runs = int(sys.argv[2])
+def best(f):
+    ts = []
+    for _ in range(runs):
+        t = time.perf_counter(); f(); ts.append(time.perf_counter() - t)
+    ts.sort()
+    return ts[len(ts) // 2]
+describe = best(lambda: df.describe())
+full = best(lambda: (df.describe(), df.skew(), df.kurt(), df.mode().iloc[0]))
+print(json.dumps({"describe_s": describe, "full_s": full, "pandas": pd.__version__}))
+"#;
+
+fn main() -> anyhow::Result<()> {
+    let args = parse_args()?;
+    let tokio = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime = Runtime::new(RuntimeConfig {
+        cache_dir: Some(std::env::temp_dir().join("statbox-bench-cache")),
+        ..Default::default()
+    })?;
+    tokio.block_on(runtime.load_plugin_file(Path::new(statbox_guest_artifacts::STATS_WASM)))?;
+
+    // (a) per-call overhead
+    let tiny: Arc<MemoryTable> = Arc::new(MemoryTable::new().with_numeric("x", vec![1.0, 2.0, 3.0]));
+    let mut times = Vec::with_capacity(OVERHEAD_CALLS);
+    tokio.block_on(async {
+        for i in 0..OVERHEAD_CALLS + 200 {
+            let t = Instant::now();
+            let out = runtime.call(Call::new("stats", "count", json!({}), tiny.clone(), Limits::default())).await?;
+            let d = t.elapsed();
+            anyhow::ensure!(out.json["rows"] == 3, "count returned {}", out.json);
+            if i >= 200 {
+                times.push(d);
+            }
+        }
+        anyhow::Ok(())
+    })?;
+    times.sort();
+    let (p50, p99) = (percentile(&times, 0.5), percentile(&times, 0.99));
+
+    // (b) describe, 1M x 10
+    eprintln!("generating {} rows x {COLS} columns ...", args.rows);
+    let cols = generate(args.rows);
+    let mut table = MemoryTable::new();
+    for (name, v) in &cols {
+        table = table.with_numeric(name, v.clone());
+    }
+    let table = Arc::new(table);
+    let limits = Limits { fuel: 1_000_000_000_000, wall_time_ms: 600_000, memory_mib: 1024, ..Limits::default() };
+
+    let mut native = Vec::new();
+    let mut native_result = Vec::new();
+    for _ in 0..DESCRIBE_RUNS {
+        let t = Instant::now();
+        native_result = cols
+            .iter()
+            .map(|(n, v)| summarize(n, v, MissingStrategy::Drop).map_err(|e| anyhow::anyhow!("{n}: {e}")))
+            .collect::<Result<Vec<_>, _>>()?;
+        native.push(t.elapsed());
+    }
+    let mut sandbox = Vec::new();
+    let mut fuel = 0;
+    let mut sandbox_result = Value::Null;
+    for _ in 0..DESCRIBE_RUNS {
+        let t = Instant::now();
+        let out = tokio.block_on(runtime.call(Call::new("stats", "describe", json!({}), table.clone(), limits)))?;
+        sandbox.push(t.elapsed());
+        fuel = out.fuel_used;
+        sandbox_result = out.json;
+    }
+    // Same numbers both ways.
+    for (i, s) in native_result.iter().enumerate() {
+        let got = sandbox_result["columns"][i]["std"].as_f64().unwrap_or(f64::NAN);
+        anyhow::ensure!(Some(got) == s.std, "sandbox and native disagree on {}", s.name);
+    }
+    let (native, sandbox) = (median(native), median(sandbox));
+
+    // pandas and the Python start-up, when an interpreter with pandas is available.
+    let mut pandas: Option<(f64, f64, String)> = None;
+    let mut python_start: Option<Duration> = None;
+    if let Some(py) = &args.python {
+        let dir = tempfile::tempdir()?;
+        let csv = dir.path().join("describe.csv");
+        eprintln!("writing {} for pandas ...", csv.display());
+        write_csv(&csv, &cols)?;
+        let out = Command::new(py).args(["-c", PANDAS_SCRIPT]).arg(&csv).arg(DESCRIBE_RUNS.to_string()).output()?;
+        if out.status.success() {
+            let v: Value = serde_json::from_slice(&out.stdout)?;
+            pandas = Some((
+                v["describe_s"].as_f64().unwrap_or(f64::NAN) * 1e3,
+                v["full_s"].as_f64().unwrap_or(f64::NAN) * 1e3,
+                v["pandas"].as_str().unwrap_or("?").to_string(),
+            ));
+        } else {
+            eprintln!("pandas run failed: {}", String::from_utf8_lossy(&out.stderr));
+        }
+        let mut starts = Vec::new();
+        for _ in 0..5 {
+            let t = Instant::now();
+            let ok = Command::new(py).args(["-c", "import pandas"]).status()?.success();
+            anyhow::ensure!(ok, "python -c 'import pandas' failed");
+            starts.push(t.elapsed());
+        }
+        python_start = Some(median(starts));
+    }
+
+    println!();
+    println!("statbox benchmarks ({} rows x {COLS} columns for describe; medians)", args.rows);
+    println!("{:-<78}", "");
+    println!("(a) per-call sandbox overhead, fresh instance + stats.count, {OVERHEAD_CALLS} calls");
+    println!("    median {:>9.1} µs    p99 {:>9.1} µs", p50.as_secs_f64() * 1e6, p99.as_secs_f64() * 1e6);
+    println!("(b) describe (count, mean, std, var, min, quartiles, max, sum, mode, skew, kurt, cv)");
+    println!("    {:<44} {:>10.1} ms   1.00x", "native Rust (same code, no sandbox)", ms(native));
+    println!(
+        "    {:<44} {:>10.1} ms   {:.2}x   ({:.2e} fuel)",
+        "statbox sandbox (incl. column transfer)",
+        ms(sandbox),
+        ms(sandbox) / ms(native),
+        fuel as f64
+    );
+    match &pandas {
+        Some((d, full, version)) => {
+            println!(
+                "    {:<44} {:>10.1} ms   {:.2}x",
+                format!("pandas {version} df.describe()"),
+                d,
+                d / ms(native)
+            );
+            println!(
+                "    {:<44} {:>10.1} ms   {:.2}x",
+                "pandas describe()+skew()+kurt()+mode()",
+                full,
+                full / ms(native)
+            );
+            println!("    sandbox vs pandas describe+skew+kurt+mode: {:.2}x", ms(sandbox) / full);
+        }
+        None => println!("    pandas: skipped (pass --python PATH with pandas installed)"),
+    }
+    if let Some(start) = python_start {
+        println!("(c) subprocess-sandbox reference: python -c 'import pandas'");
+        println!(
+            "    {:>10.1} ms per request = {:.0}x the statbox per-call overhead",
+            ms(start),
+            start.as_secs_f64() / p50.as_secs_f64()
+        );
+    }
+    Ok(())
+}

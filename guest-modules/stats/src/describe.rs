@@ -167,7 +167,7 @@ pub fn summarize(name: &str, values: &[f64], strategy: MissingStrategy) -> Resul
     let var = (n > 1).then(|| m2 / (nf - 1.0));
     let std = var.map(f64::sqrt);
 
-    xs.sort_unstable_by(f64::total_cmp);
+    sort_floats(&mut xs);
     let (min, max) = (xs[0], xs[n - 1]);
     let q1 = quantile_sorted(&xs, 0.25);
     let median = quantile_sorted(&xs, 0.5);
@@ -277,6 +277,60 @@ pub fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
     if t >= 0.5 { b - diff * (1.0 - t) } else { a + diff * t }
 }
 
+/// Sorts finite floats ascending (the order of `f64::total_cmp`).
+///
+/// Large inputs use an LSD radix sort on order-preserving integer keys: O(n), and made of
+/// simple loops that compile as well to WebAssembly as natively, where a comparison sort's
+/// branchy inner loop costs the sandbox most (fuel and Cranelift both charge per branch).
+/// Passes in which every key has the same digit (typically the sign and exponent bits of
+/// data on one scale) are skipped.
+pub fn sort_floats(xs: &mut [f64]) {
+    const BITS: usize = 11;
+    const BUCKETS: usize = 1 << BITS;
+    const MASK: u64 = (BUCKETS - 1) as u64;
+    const PASSES: usize = 64_usize.div_ceil(BITS);
+    if xs.len() < 2048 {
+        xs.sort_unstable_by(f64::total_cmp);
+        return;
+    }
+    let to_key = |x: f64| {
+        let b = x.to_bits();
+        if b >> 63 == 1 { !b } else { b | (1 << 63) }
+    };
+    let from_key = |k: u64| f64::from_bits(if k >> 63 == 1 { k & !(1 << 63) } else { !k });
+
+    let mut keys: Vec<u64> = xs.iter().map(|&x| to_key(x)).collect();
+    let mut counts = vec![[0u32; BUCKETS]; PASSES];
+    for &k in &keys {
+        for (p, c) in counts.iter_mut().enumerate() {
+            c[((k >> (p * BITS)) & MASK) as usize] += 1;
+        }
+    }
+    let mut scratch = vec![0u64; keys.len()];
+    let (mut src, mut dst) = (&mut keys, &mut scratch);
+    for (p, c) in counts.iter().enumerate() {
+        if c.iter().any(|&n| n as usize == src.len()) {
+            continue;
+        }
+        let mut offsets = [0u32; BUCKETS];
+        let mut total = 0u32;
+        for (o, &n) in offsets.iter_mut().zip(c.iter()) {
+            *o = total;
+            total += n;
+        }
+        let shift = p * BITS;
+        for &k in src.iter() {
+            let d = ((k >> shift) & MASK) as usize;
+            dst[offsets[d] as usize] = k;
+            offsets[d] += 1;
+        }
+        std::mem::swap(&mut src, &mut dst);
+    }
+    for (x, &k) in xs.iter_mut().zip(src.iter()) {
+        *x = from_key(k);
+    }
+}
+
 /// Most frequent value of sorted data (smallest on ties) and how often it occurs.
 fn mode_sorted(sorted: &[f64]) -> (f64, u64) {
     let (mut best, mut best_count) = (sorted[0], 0u64);
@@ -325,6 +379,31 @@ mod tests {
         let one = summarize("one", &[1.5], MissingStrategy::Drop).unwrap();
         assert_eq!((one.std, one.skewness, one.kurtosis), (None, None, None));
         assert_eq!(one.median, Some(1.5));
+    }
+
+    #[test]
+    fn radix_sort_matches_comparison_sort() {
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut xs: Vec<f64> = (0..10_000)
+            .map(|i| match i % 5 {
+                0 => (next() % 1000) as f64 - 500.0,
+                1 => f64::from_bits(next() >> 2) * if i % 2 == 0 { -1.0 } else { 1.0 },
+                2 => 0.0,
+                3 => -0.0,
+                _ => 1e-300 * (next() % 7) as f64,
+            })
+            .filter(|x: &f64| x.is_finite())
+            .collect();
+        let mut expected = xs.clone();
+        expected.sort_unstable_by(f64::total_cmp);
+        sort_floats(&mut xs);
+        assert_eq!(xs.iter().map(|x| x.to_bits()).collect::<Vec<_>>(), expected.iter().map(|x| x.to_bits()).collect::<Vec<_>>());
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! statbox's statistics plugin.
 //!
-//! Operations (each result documented in `docs/results.md` and stable):
+//! Operations (each `--json` result is documented in the README and stable):
 //! - `describe` — descriptive statistics of numeric columns (see [`describe`]).
 //! - `count` — rows and columns of the table; the cheapest possible call, used to
 //!   measure the sandbox's per-call overhead.

@@ -236,7 +236,7 @@ impl Sandbox {
             operation: self.operation.clone(),
             message: format!("its JSON does not parse: {e}"),
         })?;
-        let fuel_used = self.limits.fuel.saturating_sub(self.store.get_fuel().unwrap_or(0));
+        let fuel_used = self.limits.fuel.saturating_sub(self.store.get_fuel().unwrap_or(self.limits.fuel));
         let elapsed = self.started.elapsed();
         let state = self.store.into_data();
         Ok(CallOutput {
