@@ -13,7 +13,9 @@ const GUESTS: [(&str, &str); 2] = [("statbox-stats", "statbox_stats"), ("statbox
 fn main() {
     let manifest_dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR"));
     let root = manifest_dir.join("../..").canonicalize().expect("workspace root");
-    for watched in ["guest-modules/sdk", "guest-modules/stats", "guest-modules/evil", "wit", "Cargo.lock"] {
+    for watched in
+        ["guest-modules/sdk", "guest-modules/stats", "guest-modules/evil", "wit", "Cargo.lock", ".cargo/config.toml"]
+    {
         println!("cargo:rerun-if-changed={}", root.join(watched).display());
     }
     let out_dir = PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR"));

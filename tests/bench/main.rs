@@ -23,7 +23,7 @@ use statbox_stats::describe::{MissingStrategy, summarize};
 const ROWS: usize = 1_000_000;
 const COLS: usize = 10;
 const OVERHEAD_CALLS: usize = 5_000;
-const DESCRIBE_RUNS: usize = 5;
+const DESCRIBE_RUNS: usize = 9;
 
 struct Args {
     python: Option<PathBuf>,
@@ -38,7 +38,9 @@ fn parse_args() -> anyhow::Result<Args> {
             "--python" => args.python = Some(it.next().context("--python needs a path")?.into()),
             "--rows" => args.rows = it.next().context("--rows needs a number")?.parse()?,
             "--help" | "-h" => {
-                println!("statbox-bench [--python PATH] [--rows N]\n  --python  interpreter with pandas (skip pandas if absent)\n  --rows    rows for describe (default 1000000)");
+                println!(
+                    "statbox-bench [--python PATH] [--rows N]\n  --python  interpreter with pandas (skip pandas if absent)\n  --rows    rows for describe (default 1000000)"
+                );
                 std::process::exit(0);
             }
             other => bail!("unknown argument {other}; see --help"),
@@ -143,8 +145,12 @@ fn main() -> anyhow::Result<()> {
     let table = Arc::new(table);
     let limits = Limits { fuel: 1_000_000_000_000, wall_time_ms: 600_000, memory_mib: 1024, ..Limits::default() };
 
+    // Native and sandboxed runs alternate, so machine noise hits both alike.
     let mut native = Vec::new();
     let mut native_result = Vec::new();
+    let mut sandbox = Vec::new();
+    let mut fuel = 0;
+    let mut sandbox_result = Value::Null;
     for _ in 0..DESCRIBE_RUNS {
         let t = Instant::now();
         native_result = cols
@@ -152,11 +158,7 @@ fn main() -> anyhow::Result<()> {
             .map(|(n, v)| summarize(n, v, MissingStrategy::Drop).map_err(|e| anyhow::anyhow!("{n}: {e}")))
             .collect::<Result<Vec<_>, _>>()?;
         native.push(t.elapsed());
-    }
-    let mut sandbox = Vec::new();
-    let mut fuel = 0;
-    let mut sandbox_result = Value::Null;
-    for _ in 0..DESCRIBE_RUNS {
+
         let t = Instant::now();
         let out = tokio.block_on(runtime.call(Call::new("stats", "describe", json!({}), table.clone(), limits)))?;
         sandbox.push(t.elapsed());
@@ -215,12 +217,7 @@ fn main() -> anyhow::Result<()> {
     );
     match &pandas {
         Some((d, full, version)) => {
-            println!(
-                "    {:<44} {:>10.1} ms   {:.2}x",
-                format!("pandas {version} df.describe()"),
-                d,
-                d / ms(native)
-            );
+            println!("    {:<44} {:>10.1} ms   {:.2}x", format!("pandas {version} df.describe()"), d, d / ms(native));
             println!(
                 "    {:<44} {:>10.1} ms   {:.2}x",
                 "pandas describe()+skew()+kurt()+mode()",

@@ -403,7 +403,10 @@ mod tests {
         let mut expected = xs.clone();
         expected.sort_unstable_by(f64::total_cmp);
         sort_floats(&mut xs);
-        assert_eq!(xs.iter().map(|x| x.to_bits()).collect::<Vec<_>>(), expected.iter().map(|x| x.to_bits()).collect::<Vec<_>>());
+        assert_eq!(
+            xs.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
+            expected.iter().map(|x| x.to_bits()).collect::<Vec<_>>()
+        );
     }
 
     #[test]

@@ -52,7 +52,8 @@ fn run_describe_json_is_the_documented_contract() {
     let v: Value = serde_json::from_str(&stdout(&o)).expect("stdout is JSON");
     assert_eq!(v["rows"], 300);
     assert_eq!(v["missing_strategy"], "drop");
-    let names: Vec<&str> = v["columns"].as_array().expect("columns").iter().filter_map(|c| c["name"].as_str()).collect();
+    let names: Vec<&str> =
+        v["columns"].as_array().expect("columns").iter().filter_map(|c| c["name"].as_str()).collect();
     assert_eq!(names, ["order_id", "units", "price", "sales", "profit", "discount", "customer_age"]);
     assert_eq!(v["columns"][5]["count"], 287);
     assert_eq!(v["columns"][5]["missing"], 13);
