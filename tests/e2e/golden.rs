@@ -86,7 +86,10 @@ async fn template_validates_params_before_running() {
         .await
         .unwrap_err();
     assert_eq!(err.code(), "invalid-params");
-    assert!(err.to_string().starts_with("Column 'proft' not found. Did you mean 'profit'?"), "{err}");
+    assert_eq!(
+        err.to_string(),
+        "Columns not found: ['proft']. Did you mean 'profit'? Available: order_id, region, product, units, price, sales, profit, discount, customer_age"
+    );
 
     let err = engine
         .run(&tenant, RunRequest::new("descriptive", table.clone()).with_params(params(json!({"missing": "guess"}))))
@@ -132,4 +135,102 @@ async fn tenant_ceilings_cap_template_limits() {
     let err = engine.run(&small, RunRequest::new("descriptive", table)).await.unwrap_err();
     assert_eq!(err.code(), "fuel-exhausted");
     assert_eq!(err.to_string(), "stats.describe exceeded its compute budget of 1e6 fuel");
+}
+
+/// `stats.correlation` against scipy's pearsonr / spearmanr / kendalltau. 1e-9 relative:
+/// r is exact arithmetic; the p-values use the same distributions as scipy, through
+/// regularised incomplete beta/gamma functions accurate to ~1e-13.
+async fn check_correlation(name: &str) {
+    let engine = engine().await;
+    let tenant = Tenant::local();
+    let table = engine.load_path(&tenant, &fixture(&format!("{name}.csv"))).expect("fixture loads");
+    let golden: Value = serde_json::from_str(
+        &std::fs::read_to_string(repo_root().join(format!("tests/golden/correlation_{name}.json"))).expect("golden"),
+    )
+    .expect("golden json");
+    for method in ["pearson", "spearman", "kendall"] {
+        let params = json!({"method": method}).as_object().cloned().unwrap_or_default();
+        let out = engine
+            .run(&tenant, RunRequest::new("stats.correlation", table.clone()).with_params(params))
+            .await
+            .expect("correlation runs");
+        let columns: Vec<String> = out.result["columns"]
+            .as_array()
+            .expect("columns")
+            .iter()
+            .filter_map(|c| c.as_str().map(String::from))
+            .collect();
+        for want in golden["methods"][method].as_array().expect("pairs") {
+            let (x, y) = (want["x"].as_str().unwrap_or(""), want["y"].as_str().unwrap_or(""));
+            let i = columns.iter().position(|c| c == x).expect("column x");
+            let j = columns.iter().position(|c| c == y).expect("column y");
+            let label = format!("{method} {x}~{y}");
+            assert_close(name, &label, "r", &out.result["matrix"][i][j], &want["r"]);
+            assert_close(name, &label, "p", &out.result["p_values"][i][j], &want["p"]);
+            assert_eq!(out.result["n"][i][j], want["n"], "{name} {label} n");
+        }
+        assert_eq!(out.figures.len(), 1, "a heatmap");
+        assert!(out.figures[0].svg.starts_with("<svg"));
+    }
+}
+
+#[tokio::test]
+async fn correlation_matches_scipy_on_sales() {
+    check_correlation("sales").await;
+}
+
+#[tokio::test]
+async fn correlation_matches_scipy_on_edge_cases() {
+    check_correlation("edge").await;
+}
+
+#[tokio::test]
+async fn correlation_matches_scipy_on_two_rows() {
+    check_correlation("two_rows").await;
+}
+
+#[tokio::test]
+async fn correlation_matches_scipy_without_ties() {
+    check_correlation("twelve").await;
+}
+
+#[tokio::test]
+async fn correlation_refuses_bad_columns_by_name() {
+    let engine = engine().await;
+    let tenant = Tenant::local();
+    let table = engine.load_path(&tenant, &fixture("sales.csv")).expect("fixture loads");
+    let params = |v: Value| v.as_object().cloned().unwrap_or_default();
+    let err = engine
+        .run(
+            &tenant,
+            RunRequest::new("stats.correlation", table.clone()).with_params(params(json!({"columns": ["sales", "x"]}))),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "Columns not found: ['x']. Available: order_id, region, product, units, price, sales, profit, discount, customer_age"
+    );
+    let err = engine
+        .run(
+            &tenant,
+            RunRequest::new("correlation", table.clone())
+                .with_params(params(json!({"columns": "sales,region,product"}))),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "correlation needs numeric columns, but 'region' (categorical), 'product' (categorical) are not numeric"
+    );
+    let out = engine
+        .run(
+            &tenant,
+            RunRequest::new("correlation", table)
+                .with_params(params(json!({"columns": "sales,price,units", "method": "Spearman"}))),
+        )
+        .await
+        .expect("runs");
+    assert!(out.reply.starts_with("Spearman correlation — 3 columns, missing values: pairwise\n"), "{}", out.reply);
+    assert!(out.reply.contains("Strongest: "), "{}", out.reply);
 }

@@ -1,20 +1,28 @@
-"""Golden values for `stats.describe`, computed with pandas.
+"""Golden values for `stats.describe` (pandas) and `stats.correlation` (scipy).
 
 Run: python tests/golden/make_golden.py   (pandas/numpy from tests/requirements.txt)
 Writes tests/golden/describe_<fixture>.json, one object per numeric column with:
 count, mean, std (ddof=1), var, min, q1/median/q3 (linear interpolation), max, sum,
 skewness (Series.skew), kurtosis (Series.kurt), missing, mode (smallest most frequent).
+Writes tests/golden/correlation_<fixture>.json: for each method (pearsonr, spearmanr,
+kendalltau with its default method="auto") every pair of numeric columns on the rows where
+both are present: r, two-sided p, n.
 Undefined values are null. tests/e2e/golden.rs compares statbox against these.
 """
 import json
 import math
 import pathlib
 
+import warnings
+
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-FIXTURES = ["sales", "edge", "one_row", "two_rows"]
+FIXTURES = ["sales", "edge", "one_row", "two_rows", "twelve"]
+CORRELATION_FIXTURES = ["sales", "edge", "two_rows", "twelve"]
+METHODS = {"pearson": stats.pearsonr, "spearman": stats.spearmanr, "kendall": stats.kendalltau}
 
 
 def clean(x):
@@ -45,6 +53,25 @@ def describe(series: pd.Series) -> dict:
     }
 
 
+def correlation(df: pd.DataFrame) -> dict:
+    numeric = df.select_dtypes(include=[np.number])
+    cols = list(numeric.columns)
+    out = {}
+    for method, fn in METHODS.items():
+        pairs = []
+        for i in range(len(cols)):
+            for j in range(i + 1, len(cols)):
+                both = numeric[[cols[i], cols[j]]].replace([np.inf, -np.inf], np.nan).dropna()
+                x, y = both[cols[i]].to_numpy(), both[cols[j]].to_numpy()
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    res = fn(x, y)
+                r, p = float(res.statistic), float(res.pvalue)
+                pairs.append({"x": cols[i], "y": cols[j], "n": len(x), "r": clean(r), "p": clean(p)})
+        out[method] = pairs
+    return out
+
+
 def main() -> None:
     for name in FIXTURES:
         # round_trip: pandas' default fast float parser is not correctly rounded (off by an
@@ -58,6 +85,15 @@ def main() -> None:
             "columns": [describe(numeric[c]) for c in numeric.columns],
         }
         (ROOT / "golden" / f"describe_{name}.json").write_text(json.dumps(out, indent=2) + "\n")
+        if name in CORRELATION_FIXTURES:
+            import scipy
+
+            corr = {
+                "source": f"scipy {scipy.__version__}: tests/golden/make_golden.py",
+                "fixture": f"tests/fixtures/{name}.csv",
+                "methods": correlation(df),
+            }
+            (ROOT / "golden" / f"correlation_{name}.json").write_text(json.dumps(corr, indent=2) + "\n")
 
 
 if __name__ == "__main__":

@@ -2,14 +2,21 @@
 //!
 //! Operations (each `--json` result is documented in the README and stable):
 //! - `describe` — descriptive statistics of numeric columns (see [`describe`]).
+//! - `correlation` — correlation matrix, p-values, significant pairs (see [`correlation`]).
 //! - `count` — rows and columns of the table; the cheapest possible call, used to
 //!   measure the sandbox's per-call overhead.
 //!
 //! The numerics live in plain modules over `&[f64]` so they can be tested and benchmarked
 //! natively; [`ops`] adapts them to the plugin contract.
 
+pub mod columns;
+pub mod correlation;
 pub mod describe;
+pub mod distributions;
 pub mod ops;
+pub mod ops_correlation;
+pub mod ranks;
+pub mod svg;
 
 use statbox_sdk::{Operation, Plugin};
 
@@ -28,6 +35,12 @@ impl Plugin for Stats {
                 "Descriptive statistics of numeric columns: count, mean, std, quartiles, skewness, kurtosis, ...",
                 ops::describe_schema(),
                 ops::describe,
+            ),
+            Operation::new(
+                "correlation",
+                "Pearson, Spearman or Kendall correlation matrix with p-values, strongest and significant pairs",
+                ops_correlation::schema(),
+                ops_correlation::run,
             ),
             Operation::new("count", "Number of rows and columns of the table", ops::count_schema(), ops::count),
         ]

@@ -1,7 +1,7 @@
 //! The plugin operations: params in, JSON result out.
 
 use serde::{Deserialize, Serialize};
-use statbox_sdk::{ColumnKind, Input, Output, PluginError, Value, json};
+use statbox_sdk::{Input, Output, PluginError, Value, json};
 
 use crate::describe::{self, ColumnSummary, MissingStrategy, STATISTICS};
 
@@ -51,38 +51,7 @@ struct Skipped {
 pub fn describe(input: &Input) -> Result<Output, PluginError> {
     let p: DescribeParams = input.params()?;
     let stats = selected_statistics(p.statistics.as_deref())?;
-    let columns = input.data.columns();
-    let numeric_kind = |k: ColumnKind| matches!(k, ColumnKind::Numeric | ColumnKind::Boolean);
-    let numeric_names: Vec<&str> = columns.iter().filter(|c| numeric_kind(c.kind)).map(|c| c.name.as_str()).collect();
-
-    let names: Vec<String> = match p.columns {
-        Some(requested) if !requested.is_empty() => {
-            let mut not_numeric = Vec::new();
-            for name in &requested {
-                match columns.iter().find(|c| &c.name == name) {
-                    None => {
-                        let all: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
-                        return Err(PluginError::not_found(format!(
-                            "Column '{name}' not found. Available: {}",
-                            all.join(", ")
-                        )));
-                    }
-                    Some(c) if !numeric_kind(c.kind) => not_numeric.push(format!("'{name}' ({})", kind_name(c.kind))),
-                    Some(_) => {}
-                }
-            }
-            if !not_numeric.is_empty() {
-                return Err(PluginError::invalid_data(format!(
-                    "describe needs numeric columns, but {} {} not numeric",
-                    not_numeric.join(", "),
-                    if not_numeric.len() == 1 { "is" } else { "are" }
-                ))
-                .with_hint(format!("Numeric columns: {}", numeric_names.join(", "))));
-            }
-            requested
-        }
-        _ => numeric_names.iter().map(|s| s.to_string()).collect(),
-    };
+    let names = crate::columns::numeric_columns(input, p.columns.as_deref(), "describe")?;
     if names.is_empty() {
         return Err(PluginError::invalid_data("The table has no numeric columns to describe")
             .with_hint("Check that numbers are not stored as text (e.g. \"1,234\" or \"$5\")."));
@@ -160,14 +129,4 @@ pub fn count_schema() -> Value {
 /// `count` result: `{"rows": n, "columns": n}`.
 pub fn count(input: &Input) -> Result<Output, PluginError> {
     Output::json(&json!({ "rows": input.data.row_count(), "columns": input.data.columns().len() }))
-}
-
-fn kind_name(kind: ColumnKind) -> &'static str {
-    match kind {
-        ColumnKind::Numeric => "numeric",
-        ColumnKind::Categorical => "categorical",
-        ColumnKind::Boolean => "boolean",
-        ColumnKind::Datetime => "datetime",
-        ColumnKind::Text => "text",
-    }
 }

@@ -133,7 +133,7 @@ fn errors_are_clear_and_machine_readable_with_json() {
 
     let o = statbox(&["run", "nothing", "--data", "tests/fixtures/sales.csv"]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("Unknown analysis 'nothing'. Templates: descriptive."), "{}", stderr(&o));
+    assert!(stderr(&o).contains("Unknown analysis 'nothing'. Templates: correlation, descriptive."), "{}", stderr(&o));
 
     let o = statbox(&["run", "descriptive", "--data", "tests/fixtures/sales.csv", "--param", "oops"]);
     assert_eq!(o.status.code(), Some(1));
@@ -141,4 +141,28 @@ fn errors_are_clear_and_machine_readable_with_json() {
 
     let o = statbox(&["run", "descriptive", "--data", "tests/fixtures/sales.csv", "--params", "[1]"]);
     assert!(stderr(&o).contains("--params must be a JSON object"), "{}", stderr(&o));
+}
+
+#[test]
+fn figures_are_written_as_svg_files() {
+    let out = tempfile::tempdir().expect("tempdir");
+    let dir = out.path().join("figs");
+    let o = statbox(&[
+        "run",
+        "correlation",
+        "--data",
+        "tests/fixtures/sales.csv",
+        "-p",
+        "columns=sales,profit,price",
+        "--figures",
+        dir.to_str().expect("utf-8 path"),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let files: Vec<_> = std::fs::read_dir(&dir).expect("figures dir").filter_map(|e| e.ok()).collect();
+    assert_eq!(files.len(), 1);
+    let name = files[0].file_name().to_string_lossy().into_owned();
+    assert_eq!(name, "correlation-1-pearson-correlation.svg");
+    let svg = std::fs::read_to_string(files[0].path()).expect("svg");
+    assert!(svg.starts_with("<svg") && svg.contains(">sales<") && svg.contains(">1.00<"));
+    assert!(stdout(&o).starts_with("Pearson correlation — 3 columns"), "{}", stdout(&o));
 }

@@ -22,7 +22,7 @@ mod template;
 mod tenant;
 
 pub use config::{Config, DEFAULT_CONFIG, TemplatesConfig};
-pub use params::{ParamError, ParamKind, ParamSpec, resolve_column, validate};
+pub use params::{ParamError, ParamKind, ParamSpec, resolve_column, resolve_columns, validate};
 pub use render::{format_number, render};
 pub use template::{Template, TemplateRegistry};
 pub use tenant::Tenant;

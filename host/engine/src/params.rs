@@ -143,11 +143,7 @@ impl ParamSpec {
                         .collect::<Result<_, _>>()?,
                     _ => return Err(bad("a list of names")),
                 };
-                let items = if self.kind == ParamKind::Columns {
-                    items.iter().map(|c| resolve_column(c, columns)).collect::<Result<Vec<_>, _>>()?
-                } else {
-                    items
-                };
+                let items = if self.kind == ParamKind::Columns { resolve_columns(&items, columns)? } else { items };
                 Value::from(items)
             }
         };
@@ -175,25 +171,55 @@ fn compact(v: &Value) -> String {
     if s.len() > 60 { format!("{}…", &s[..s.char_indices().nth(60).map_or(s.len(), |(i, _)| i)]) } else { s }
 }
 
-/// The table's spelling of `name`: exact, else the unique case-insensitive match, else an
-/// error listing the columns and the closest one.
-pub fn resolve_column(name: &str, columns: &[ColumnInfo]) -> Result<String, ParamError> {
+/// The table's spelling of `name`: exact, else the unique case-insensitive match.
+fn match_column(name: &str, columns: &[ColumnInfo]) -> Option<String> {
     if columns.iter().any(|c| c.name == name) {
-        return Ok(name.to_string());
+        return Some(name.to_string());
     }
     let folded: Vec<&ColumnInfo> = columns.iter().filter(|c| c.name.eq_ignore_ascii_case(name)).collect();
-    if folded.len() == 1 {
-        return Ok(folded[0].name.clone());
-    }
-    let available: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
-    let suggestion = columns
+    (folded.len() == 1).then(|| folded[0].name.clone())
+}
+
+/// The closest column name, if one is close enough to be a likely typo.
+fn closest_column<'a>(name: &str, columns: &'a [ColumnInfo]) -> Option<&'a str> {
+    columns
         .iter()
-        .map(|c| (edit_distance(&c.name.to_lowercase(), &name.to_lowercase()), &c.name))
+        .map(|c| (edit_distance(&c.name.to_lowercase(), &name.to_lowercase()), c.name.as_str()))
         .filter(|(d, c)| *d <= 2.max(c.len() / 3))
         .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| format!(" Did you mean '{c}'?"))
-        .unwrap_or_default();
-    Err(ParamError(format!("Column '{name}' not found.{suggestion} Available: {}", available.join(", "))))
+        .map(|(_, c)| c)
+}
+
+/// Resolves column names against the table (exact, else case-insensitive). Every name
+/// that does not resolve is reported at once:
+/// "Columns not found: ['proft']. Did you mean 'profit'? Available: sales, profit".
+pub fn resolve_columns(names: &[String], columns: &[ColumnInfo]) -> Result<Vec<String>, ParamError> {
+    let mut resolved = Vec::with_capacity(names.len());
+    let mut missing = Vec::new();
+    for name in names {
+        match match_column(name, columns) {
+            Some(real) => resolved.push(real),
+            None => missing.push(name.as_str()),
+        }
+    }
+    if missing.is_empty() {
+        return Ok(resolved);
+    }
+    let quoted: Vec<String> = missing.iter().map(|m| format!("'{m}'")).collect();
+    let suggestions: Vec<String> = missing
+        .iter()
+        .filter_map(|m| closest_column(m, columns).map(|c| (m, c)))
+        .map(|(m, c)| if missing.len() == 1 { format!("'{c}'") } else { format!("'{c}' for '{m}'") })
+        .collect();
+    let hint =
+        if suggestions.is_empty() { String::new() } else { format!(" Did you mean {}?", suggestions.join(", ")) };
+    let available: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
+    Err(ParamError(format!("Columns not found: [{}].{hint} Available: {}", quoted.join(", "), available.join(", "))))
+}
+
+/// One column name; see [`resolve_columns`].
+pub fn resolve_column(name: &str, columns: &[ColumnInfo]) -> Result<String, ParamError> {
+    resolve_columns(&[name.to_string()], columns).map(|mut v| v.remove(0))
 }
 
 fn edit_distance(a: &str, b: &str) -> usize {

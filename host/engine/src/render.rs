@@ -6,7 +6,8 @@
 //! - `record_table(records, keys, label)` — a plain-text table with one row per key and
 //!   one column per record (`label` names the header field of each record), the layout of
 //!   pandas' `describe()`;
-//! - `table(records, keys)` — one row per record, one column per key.
+//! - `table(records, keys)` — one row per record, one column per key;
+//! - `matrix_table(labels, matrix)` — a labelled square matrix (e.g. correlations).
 
 use minijinja::value::Value as JValue;
 use minijinja::{Environment, Error, ErrorKind};
@@ -40,6 +41,7 @@ fn environment() -> Environment<'static> {
     env.add_filter("num", |v: JValue| format_value(&v));
     env.add_function("record_table", record_table);
     env.add_function("table", table);
+    env.add_function("matrix_table", matrix_table);
     env
 }
 
@@ -118,6 +120,19 @@ fn table(records: JValue, keys: JValue) -> Result<String, Error> {
     Ok(align(&rows))
 }
 
+fn matrix_table(labels: JValue, matrix: JValue) -> Result<String, Error> {
+    let labels = keys_of(&labels)?;
+    let mut rows = vec![std::iter::once(String::new()).chain(labels.iter().cloned()).collect::<Vec<_>>()];
+    for (label, row) in labels.iter().zip(matrix.try_iter()?) {
+        let mut cells = vec![label.clone()];
+        for v in row.try_iter()? {
+            cells.push(if v.is_none() { "—".into() } else { format!("{:.3}", f64::try_from(v).unwrap_or(f64::NAN)) });
+        }
+        rows.push(cells);
+    }
+    Ok(align(&rows))
+}
+
 /// Left-aligns the first column and right-aligns the others (numbers line up).
 fn align(rows: &[Vec<String>]) -> String {
     let ncols = rows.iter().map(Vec::len).max().unwrap_or(0);
@@ -164,6 +179,13 @@ mod tests {
         let ctx = json!({"cols": [{"name": "a", "mean": 1.5, "std": null}, {"name": "bb", "mean": 10, "std": 2}]});
         let out = render("{{ record_table(cols, ['mean', 'std']) }}", &ctx).unwrap();
         assert_eq!(out, "        a  bb\nmean  1.5  10\nstd     —   2\n");
+    }
+
+    #[test]
+    fn matrices_render_with_three_decimals() {
+        let ctx = json!({"l": ["a", "b"], "m": [[1.0, -0.25], [-0.25, null]]});
+        let out = render("{{ matrix_table(l, m) }}", &ctx).unwrap();
+        assert_eq!(out, "        a       b\na   1.000  -0.250\nb  -0.250       —\n");
     }
 
     #[test]

@@ -1,0 +1,63 @@
+//! Choosing and checking the columns an operation works on.
+
+use statbox_sdk::{ColumnKind, Input, PluginError};
+
+pub fn kind_name(kind: ColumnKind) -> &'static str {
+    match kind {
+        ColumnKind::Numeric => "numeric",
+        ColumnKind::Categorical => "categorical",
+        ColumnKind::Boolean => "boolean",
+        ColumnKind::Datetime => "datetime",
+        ColumnKind::Text => "text",
+    }
+}
+
+fn is_numeric(kind: ColumnKind) -> bool {
+    matches!(kind, ColumnKind::Numeric | ColumnKind::Boolean)
+}
+
+/// The numeric columns to use: `requested` if given (every name must exist and be
+/// numeric), else every numeric column. Errors name the offending columns:
+/// "Columns not found: ['x']. Available: a, b, c".
+pub fn numeric_columns(
+    input: &Input,
+    requested: Option<&[String]>,
+    operation: &str,
+) -> Result<Vec<String>, PluginError> {
+    let columns = input.data.columns();
+    let numeric: Vec<&str> = columns.iter().filter(|c| is_numeric(c.kind)).map(|c| c.name.as_str()).collect();
+    let Some(requested) = requested.filter(|r| !r.is_empty()) else {
+        return Ok(numeric.iter().map(|s| s.to_string()).collect());
+    };
+    let missing: Vec<String> =
+        requested.iter().filter(|r| !columns.iter().any(|c| &c.name == *r)).map(|r| format!("'{r}'")).collect();
+    if !missing.is_empty() {
+        let all: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
+        return Err(PluginError::not_found(format!(
+            "Columns not found: [{}]. Available: {}",
+            missing.join(", "),
+            all.join(", ")
+        )));
+    }
+    let not_numeric: Vec<String> = requested
+        .iter()
+        .filter_map(|r| columns.iter().find(|c| &c.name == r))
+        .filter(|c| !is_numeric(c.kind))
+        .map(|c| format!("'{}' ({})", c.name, kind_name(c.kind)))
+        .collect();
+    if !not_numeric.is_empty() {
+        return Err(PluginError::invalid_data(format!(
+            "{operation} needs numeric columns, but {} {} not numeric",
+            not_numeric.join(", "),
+            if not_numeric.len() == 1 { "is" } else { "are" }
+        ))
+        .with_hint(format!("Numeric columns: {}", numeric.join(", "))));
+    }
+    let mut out: Vec<String> = Vec::new();
+    for r in requested {
+        if !out.contains(r) {
+            out.push(r.clone());
+        }
+    }
+    Ok(out)
+}
