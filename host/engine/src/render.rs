@@ -74,10 +74,10 @@ fn format_value(v: &JValue) -> String {
     if v.is_none() || v.is_undefined() {
         return "—".into();
     }
-    if let Ok(f) = f64::try_from(v.clone()) {
-        if v.is_number() {
-            return format_number(f);
-        }
+    if v.is_number()
+        && let Ok(f) = f64::try_from(v.clone())
+    {
+        return format_number(f);
     }
     v.to_string()
 }

@@ -92,7 +92,7 @@ pub fn compact_count(n: u64) -> String {
     if n >= 100_000 {
         let exp = (n as f64).log10().floor() as u32;
         let base = 10u64.pow(exp);
-        if n % base == 0 {
+        if n.is_multiple_of(base) {
             return format!("{}e{}", n / base, exp);
         }
     }
