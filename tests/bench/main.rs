@@ -18,12 +18,15 @@ use anyhow::{Context, bail};
 use rand::{RngExt, SeedableRng};
 use serde_json::{Value, json};
 use statbox_runtime::{Call, Limits, MemoryTable, Runtime, RuntimeConfig};
+use statbox_stats::correlation::{Method, correlate_prepared, prepare};
 use statbox_stats::describe::{MissingStrategy, summarize};
 
 const ROWS: usize = 1_000_000;
 const COLS: usize = 10;
 const OVERHEAD_CALLS: usize = 5_000;
 const DESCRIBE_RUNS: usize = 9;
+const CORR_ROWS: usize = 100_000;
+const CORR_RUNS: usize = 3;
 
 struct Args {
     python: Option<PathBuf>,
@@ -105,7 +108,21 @@ def best(f):
     return ts[len(ts) // 2]
 describe = best(lambda: df.describe())
 full = best(lambda: (df.describe(), df.skew(), df.kurt(), df.mode().iloc[0]))
-print(json.dumps({"describe_s": describe, "full_s": full, "pandas": pd.__version__}))
+corr = {}
+if len(sys.argv) > 3:
+    import scipy
+    from scipy import stats
+    small = df.head(int(sys.argv[3]))
+    cols = list(small.columns)
+    fns = {"pearson": stats.pearsonr, "spearman": stats.spearmanr, "kendall": stats.kendalltau}
+    for m, fn in fns.items():
+        def scipy_pairs():
+            for i in range(len(cols)):
+                for j in range(i + 1, len(cols)):
+                    fn(small[cols[i]].to_numpy(), small[cols[j]].to_numpy())
+        corr[m] = {"pandas_s": best(lambda: small.corr(method=m)), "scipy_s": best(scipy_pairs)}
+    corr["scipy"] = scipy.__version__
+print(json.dumps({"describe_s": describe, "full_s": full, "pandas": pd.__version__, "corr": corr}))
 "#;
 
 fn main() -> anyhow::Result<()> {
@@ -172,17 +189,53 @@ fn main() -> anyhow::Result<()> {
     }
     let (native, sandbox) = (median(native), median(sandbox));
 
+    // (d) correlation matrix with p-values, 100k x 10, each method.
+    let corr_rows = CORR_ROWS.min(args.rows);
+    let corr_cols: Vec<(String, Vec<f64>)> = cols.iter().map(|(n, v)| (n.clone(), v[..corr_rows].to_vec())).collect();
+    let mut corr_table = MemoryTable::new();
+    for (name, v) in &corr_cols {
+        corr_table = corr_table.with_numeric(name, v.clone());
+    }
+    let corr_table = Arc::new(corr_table);
+    let mut corr_times = Vec::new();
+    for (method, name) in [(Method::Pearson, "pearson"), (Method::Spearman, "spearman"), (Method::Kendall, "kendall")] {
+        let (mut nat, mut sbx) = (Vec::new(), Vec::new());
+        for _ in 0..CORR_RUNS {
+            // The plugin's own strategy: prepare each column once, then every pair.
+            let t = Instant::now();
+            let prepared: Vec<_> = corr_cols.iter().map(|(_, v)| prepare(method, v)).collect();
+            for i in 0..prepared.len() {
+                for j in (i + 1)..prepared.len() {
+                    std::hint::black_box(correlate_prepared(method, &prepared[i], &prepared[j]));
+                }
+            }
+            nat.push(t.elapsed());
+            let t = Instant::now();
+            let params = json!({ "method": name });
+            tokio.block_on(runtime.call(Call::new("stats", "correlation", params, corr_table.clone(), limits)))?;
+            sbx.push(t.elapsed());
+        }
+        corr_times.push((name, median(nat), median(sbx)));
+    }
+
     // pandas and the Python start-up, when an interpreter with pandas is available.
     let mut pandas: Option<(f64, f64, String)> = None;
+    let mut python_corr = Value::Null;
     let mut python_start: Option<Duration> = None;
     if let Some(py) = &args.python {
         let dir = tempfile::tempdir()?;
         let csv = dir.path().join("describe.csv");
         eprintln!("writing {} for pandas ...", csv.display());
         write_csv(&csv, &cols)?;
-        let out = Command::new(py).args(["-c", PANDAS_SCRIPT]).arg(&csv).arg(DESCRIBE_RUNS.to_string()).output()?;
+        let out = Command::new(py)
+            .args(["-c", PANDAS_SCRIPT])
+            .arg(&csv)
+            .arg(DESCRIBE_RUNS.to_string())
+            .arg(corr_rows.to_string())
+            .output()?;
         if out.status.success() {
             let v: Value = serde_json::from_slice(&out.stdout)?;
+            python_corr = v["corr"].clone();
             pandas = Some((
                 v["describe_s"].as_f64().unwrap_or(f64::NAN) * 1e3,
                 v["full_s"].as_f64().unwrap_or(f64::NAN) * 1e3,
@@ -227,6 +280,24 @@ fn main() -> anyhow::Result<()> {
             println!("    sandbox vs pandas describe+skew+kurt+mode: {:.2}x", ms(sandbox) / full);
         }
         None => println!("    pandas: skipped (pass --python PATH with pandas installed)"),
+    }
+    println!("(d) correlation matrix of {COLS} columns x {corr_rows} rows, r and p for every pair");
+    for (name, nat, sbx) in &corr_times {
+        let py = &python_corr[*name];
+        let vs = |key: &str, label: &str| {
+            py[key]
+                .as_f64()
+                .map_or(String::new(), |s| format!("  {label} {:.1} ms ({:.2}x)", s * 1e3, ms(*sbx) / (s * 1e3)))
+        };
+        println!(
+            "    {:<9} native {:>8.1} ms  statbox {:>8.1} ms ({:.2}x native){}{}",
+            name,
+            ms(*nat),
+            ms(*sbx),
+            ms(*sbx) / ms(*nat),
+            vs("scipy_s", "| scipy per pair"),
+            vs("pandas_s", "| pandas corr (r only)")
+        );
     }
     if let Some(start) = python_start {
         println!("(c) subprocess-sandbox reference: python -c 'import pandas'");

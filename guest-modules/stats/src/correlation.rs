@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::distributions::{normal_sf, pearson_p, t_two_sided};
 use crate::ranks::average_ranks;
+use crate::sort::radix_sort_u64;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -35,124 +36,158 @@ pub struct Correlation {
     pub n: usize,
 }
 
-pub fn correlate(method: Method, x: &[f64], y: &[f64]) -> Correlation {
+/// Per-column work that every pair of a correlation matrix shares, done once per column:
+/// centred values (Pearson) or centred average ranks (Spearman) with their norm, or dense
+/// integer ranks with tie terms (Kendall). Built from gap-free values.
+pub struct Prepared {
+    n: usize,
+    constant: bool,
+    centred: Vec<f64>,
+    norm: f64,
+    dense: Vec<u32>,
+    ties: TieTerms,
+}
+
+/// Σ t(t-1)/2, Σ t(t-1)(t-2), Σ t(t-1)(2t+5) over groups of t equal values.
+#[derive(Debug, Clone, Copy, Default)]
+struct TieTerms(f64, f64, f64);
+
+/// Dense ranks 0, 1, 2, ... (equal values share one) and the tie terms.
+fn dense_ranks(values: &[f64]) -> (Vec<u32>, TieTerms) {
+    let mut order: Vec<(f64, u32)> = values.iter().enumerate().map(|(i, &v)| (v, i as u32)).collect();
+    order.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+    let mut ranks = vec![0u32; values.len()];
+    let mut ties = TieTerms::default();
+    let (mut rank, mut i) = (0u32, 0usize);
+    while i < order.len() {
+        let mut j = i + 1;
+        while j < order.len() && order[j].0 == order[i].0 {
+            j += 1;
+        }
+        for &(_, idx) in &order[i..j] {
+            ranks[idx as usize] = rank;
+        }
+        let t = (j - i) as f64;
+        if t > 1.0 {
+            ties.0 += t * (t - 1.0) / 2.0;
+            ties.1 += t * (t - 1.0) * (t - 2.0);
+            ties.2 += t * (t - 1.0) * (2.0 * t + 5.0);
+        }
+        rank += 1;
+        i = j;
+    }
+    (ranks, ties)
+}
+
+fn centre(values: &[f64]) -> (Vec<f64>, f64) {
+    let mean = values.iter().sum::<f64>() / values.len() as f64;
+    let centred: Vec<f64> = values.iter().map(|v| v - mean).collect();
+    let norm = centred.iter().map(|c| c * c).sum::<f64>().sqrt();
+    (centred, norm)
+}
+
+/// Prepares one gap-free column for `method`.
+pub fn prepare(method: Method, values: &[f64]) -> Prepared {
+    let n = values.len();
+    let constant = values.iter().all(|&v| v == values[0]);
+    let mut p = Prepared { n, constant, centred: Vec::new(), norm: 0.0, dense: Vec::new(), ties: TieTerms::default() };
+    if n == 0 || constant {
+        return p;
+    }
     match method {
-        Method::Pearson => pearson(x, y),
-        Method::Spearman => spearman(x, y),
-        Method::Kendall => kendall(x, y),
+        Method::Pearson => (p.centred, p.norm) = centre(values),
+        Method::Spearman => (p.centred, p.norm) = centre(&average_ranks(values)),
+        Method::Kendall => (p.dense, p.ties) = dense_ranks(values),
+    }
+    p
+}
+
+/// Correlation of two prepared columns of equal length.
+pub fn correlate_prepared(method: Method, a: &Prepared, b: &Prepared) -> Correlation {
+    let n = a.n.min(b.n);
+    if n < 2 || a.constant || b.constant {
+        return Correlation { r: None, p: None, n };
+    }
+    match method {
+        Method::Pearson => {
+            let r = dot_r(a, b);
+            Correlation { r: Some(r), p: Some(pearson_p(r, n)), n }
+        }
+        Method::Spearman => {
+            let r = dot_r(a, b);
+            let df = n as f64 - 2.0;
+            let p = (df > 0.0).then(|| {
+                let t = r * (df / ((r + 1.0) * (1.0 - r))).max(0.0).sqrt();
+                t_two_sided(t, df)
+            });
+            Correlation { r: Some(r), p, n }
+        }
+        Method::Kendall => kendall_dense(a, b),
     }
 }
 
-fn pearson_r(x: &[f64], y: &[f64]) -> Option<f64> {
-    let n = x.len() as f64;
-    let mx = x.iter().sum::<f64>() / n;
-    let my = y.iter().sum::<f64>() / n;
-    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
-    for (a, b) in x.iter().zip(y) {
-        let (dx, dy) = (a - mx, b - my);
-        sxy += dx * dy;
-        sxx += dx * dx;
-        syy += dy * dy;
-    }
-    // Constant input: r is undefined (scipy returns nan with a warning).
-    let constant = |v: &[f64]| v.iter().all(|&a| a == v[0]);
-    if constant(x) || constant(y) {
-        return None;
-    }
-    Some((sxy / (sxx.sqrt() * syy.sqrt())).clamp(-1.0, 1.0))
+fn dot_r(a: &Prepared, b: &Prepared) -> f64 {
+    let dot: f64 = a.centred.iter().zip(&b.centred).map(|(x, y)| x * y).sum();
+    (dot / (a.norm * b.norm)).clamp(-1.0, 1.0)
+}
+
+/// Correlation of two columns without gaps (the rows where both are present).
+pub fn correlate(method: Method, x: &[f64], y: &[f64]) -> Correlation {
+    correlate_prepared(method, &prepare(method, x), &prepare(method, y))
 }
 
 pub fn pearson(x: &[f64], y: &[f64]) -> Correlation {
-    let n = x.len();
-    if n < 2 {
-        return Correlation { r: None, p: None, n };
-    }
-    let r = pearson_r(x, y);
-    Correlation { r, p: r.map(|r| pearson_p(r, n)), n }
+    correlate(Method::Pearson, x, y)
 }
 
 pub fn spearman(x: &[f64], y: &[f64]) -> Correlation {
-    let n = x.len();
-    if n < 2 {
-        return Correlation { r: None, p: None, n };
-    }
-    let r = pearson_r(&average_ranks(x), &average_ranks(y));
-    let p = r.and_then(|r| {
-        let df = n as f64 - 2.0;
-        if df <= 0.0 {
-            return None;
-        }
-        let t = r * (df / ((r + 1.0) * (1.0 - r))).max(0.0).sqrt();
-        Some(t_two_sided(t, df))
-    });
-    Correlation { r, p, n }
-}
-
-/// Counts pairs i < j with v[i] > v[j] (strictly), sorting `v`.
-fn strict_inversions(v: &mut [f64], buf: &mut Vec<f64>) -> u64 {
-    let n = v.len();
-    if n < 2 {
-        return 0;
-    }
-    let mid = n / 2;
-    let mut count = strict_inversions(&mut v[..mid], buf) + strict_inversions(&mut v[mid..], buf);
-    buf.clear();
-    let (mut i, mut j) = (0, mid);
-    while i < mid && j < n {
-        if v[i] <= v[j] {
-            buf.push(v[i]);
-            i += 1;
-        } else {
-            // v[i..mid] are all > v[j].
-            count += (mid - i) as u64;
-            buf.push(v[j]);
-            j += 1;
-        }
-    }
-    buf.extend_from_slice(&v[i..mid]);
-    buf.extend_from_slice(&v[j..n]);
-    v.copy_from_slice(buf);
-    count
-}
-
-/// Σ t(t-1)/2, Σ t(t-1)(t-2), Σ t(t-1)(2t+5) over groups of equal values of sorted data.
-fn tie_terms(sorted: impl Iterator<Item = f64>) -> (f64, f64, f64) {
-    let (mut t0, mut t1, mut t2) = (0.0, 0.0, 0.0);
-    let mut run = 0f64;
-    let mut last: Option<f64> = None;
-    let mut flush = |run: f64| {
-        if run > 1.0 {
-            t0 += run * (run - 1.0) / 2.0;
-            t1 += run * (run - 1.0) * (run - 2.0);
-            t2 += run * (run - 1.0) * (2.0 * run + 5.0);
-        }
-    };
-    for v in sorted {
-        if Some(v) == last {
-            run += 1.0;
-        } else {
-            flush(run);
-            run = 1.0;
-            last = Some(v);
-        }
-    }
-    flush(run);
-    (t0, t1, t2)
+    correlate(Method::Spearman, x, y)
 }
 
 pub fn kendall(x: &[f64], y: &[f64]) -> Correlation {
-    let n = x.len();
-    if n < 2 {
-        return Correlation { r: None, p: None, n };
+    correlate(Method::Kendall, x, y)
+}
+
+/// Counts pairs i < j with v[i] > v[j] (strictly), for values below `m`, with a Fenwick
+/// tree: O(n log m) in plain loops, no recursion.
+fn strict_inversions(v: &[u32], m: usize) -> u64 {
+    let mut tree = vec![0u32; m + 1];
+    let mut inversions = 0u64;
+    for (seen, &y) in v.iter().enumerate() {
+        // How many of the `seen` earlier values are <= y.
+        let mut i = y as usize + 1;
+        let mut at_most = 0u64;
+        while i > 0 {
+            at_most += u64::from(tree[i]);
+            i &= i - 1;
+        }
+        inversions += seen as u64 - at_most;
+        let mut i = y as usize + 1;
+        while i <= m {
+            tree[i] += 1;
+            i += i & i.wrapping_neg();
+        }
     }
-    let mut idx: Vec<usize> = (0..n).collect();
-    idx.sort_unstable_by(|&a, &b| x[a].total_cmp(&x[b]).then(y[a].total_cmp(&y[b])));
-    let (xtie, x0, x1) = tie_terms(idx.iter().map(|&i| x[i]));
-    // Joint ties: runs of equal (x, y) in the (x, y)-sorted order.
+    inversions
+}
+
+/// Kendall's tau-b from dense ranks: sort rows by (x, y), count discordant pairs as
+/// strict inversions of y, joint ties as runs of equal (x, y).
+fn kendall_dense(a: &Prepared, b: &Prepared) -> Correlation {
+    let n = a.n;
+    // Dense ranks are below n, so (x, y) packs into 2 * bits(n) bits.
+    let bits = usize::BITS - n.leading_zeros();
+    let mut keys: Vec<u64> =
+        a.dense.iter().zip(&b.dense).map(|(&x, &y)| (u64::from(x) << bits) | u64::from(y)).collect();
+    if 2 * bits <= 44 {
+        radix_sort_u64::<44>(&mut keys);
+    } else {
+        radix_sort_u64::<64>(&mut keys);
+    }
     let mut ntie = 0.0;
     let mut run = 1.0;
-    for w in idx.windows(2) {
-        if x[w[0]] == x[w[1]] && y[w[0]] == y[w[1]] {
+    for w in keys.windows(2) {
+        if w[0] == w[1] {
             run += 1.0;
         } else {
             ntie += run * (run - 1.0) / 2.0;
@@ -160,11 +195,12 @@ pub fn kendall(x: &[f64], y: &[f64]) -> Correlation {
         }
     }
     ntie += run * (run - 1.0) / 2.0;
+    let low = (1u64 << bits) - 1;
+    let ys: Vec<u32> = keys.iter().map(|k| (*k & low) as u32).collect();
+    let dis = strict_inversions(&ys, n) as f64;
 
-    let mut ys: Vec<f64> = idx.iter().map(|&i| y[i]).collect();
-    let dis = strict_inversions(&mut ys, &mut Vec::with_capacity(n)) as f64;
-    let (ytie, y0, y1) = tie_terms(ys.iter().copied());
-
+    let TieTerms(xtie, x0, x1) = a.ties;
+    let TieTerms(ytie, y0, y1) = b.ties;
     let nf = n as f64;
     let tot = nf * (nf - 1.0) / 2.0;
     if xtie == tot || ytie == tot {
@@ -248,9 +284,7 @@ mod tests {
 
     #[test]
     fn inversions_are_counted_strictly() {
-        let mut v = vec![3.0, 1.0, 2.0, 2.0, 0.0];
-        assert_eq!(strict_inversions(&mut v, &mut Vec::new()), 7);
-        assert_eq!(v, vec![0.0, 1.0, 2.0, 2.0, 3.0]);
+        assert_eq!(strict_inversions(&[3, 1, 2, 2, 0], 4), 7);
     }
 
     #[test]

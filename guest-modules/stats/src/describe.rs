@@ -9,6 +9,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::sort::sort_floats;
+
 /// What to do with missing (NaN) and infinite values before computing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -275,60 +277,6 @@ pub fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
     let (a, b) = (sorted[lo], sorted[hi]);
     let diff = b - a;
     if t >= 0.5 { b - diff * (1.0 - t) } else { a + diff * t }
-}
-
-/// Sorts finite floats ascending (the order of `f64::total_cmp`).
-///
-/// Large inputs use an LSD radix sort on order-preserving integer keys: O(n), and made of
-/// simple loops that compile as well to WebAssembly as natively, where a comparison sort's
-/// branchy inner loop costs the sandbox most (fuel and Cranelift both charge per branch).
-/// Passes in which every key has the same digit (typically the sign and exponent bits of
-/// data on one scale) are skipped.
-pub fn sort_floats(xs: &mut [f64]) {
-    const BITS: usize = 11;
-    const BUCKETS: usize = 1 << BITS;
-    const MASK: u64 = (BUCKETS - 1) as u64;
-    const PASSES: usize = 64_usize.div_ceil(BITS);
-    if xs.len() < 2048 {
-        xs.sort_unstable_by(f64::total_cmp);
-        return;
-    }
-    let to_key = |x: f64| {
-        let b = x.to_bits();
-        if b >> 63 == 1 { !b } else { b | (1 << 63) }
-    };
-    let from_key = |k: u64| f64::from_bits(if k >> 63 == 1 { k & !(1 << 63) } else { !k });
-
-    let mut keys: Vec<u64> = xs.iter().map(|&x| to_key(x)).collect();
-    let mut counts = vec![[0u32; BUCKETS]; PASSES];
-    for &k in &keys {
-        for (p, c) in counts.iter_mut().enumerate() {
-            c[((k >> (p * BITS)) & MASK) as usize] += 1;
-        }
-    }
-    let mut scratch = vec![0u64; keys.len()];
-    let (mut src, mut dst) = (&mut keys, &mut scratch);
-    for (p, c) in counts.iter().enumerate() {
-        if c.iter().any(|&n| n as usize == src.len()) {
-            continue;
-        }
-        let mut offsets = [0u32; BUCKETS];
-        let mut total = 0u32;
-        for (o, &n) in offsets.iter_mut().zip(c.iter()) {
-            *o = total;
-            total += n;
-        }
-        let shift = p * BITS;
-        for &k in src.iter() {
-            let d = ((k >> shift) & MASK) as usize;
-            dst[offsets[d] as usize] = k;
-            offsets[d] += 1;
-        }
-        std::mem::swap(&mut src, &mut dst);
-    }
-    for (x, &k) in xs.iter_mut().zip(src.iter()) {
-        *x = from_key(k);
-    }
 }
 
 /// Most frequent value of sorted data (smallest on ties) and how often it occurs.

@@ -16,6 +16,7 @@ pub mod distributions;
 pub mod ops;
 pub mod ops_correlation;
 pub mod ranks;
+pub mod sort;
 pub mod svg;
 
 use statbox_sdk::{Operation, Plugin};

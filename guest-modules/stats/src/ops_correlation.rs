@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use statbox_sdk::{Input, Output, PluginError, Value, json};
 
-use crate::correlation::{Method, correlate, strength};
+use crate::correlation::{Method, correlate, correlate_prepared, prepare, strength};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -107,6 +107,8 @@ pub fn run(input: &Input) -> Result<Output, PluginError> {
     let mut counts = vec![vec![0usize; k]; k];
     let mut pairs = Vec::new();
     let total = (k * (k - 1) / 2) as u64;
+    // Columns without gaps are ranked / centred once and shared by all their pairs.
+    let prepared: Vec<_> = data.iter().map(|c| c.iter().all(|v| !v.is_nan()).then(|| prepare(p.method, c))).collect();
     for i in 0..k {
         let present = data[i].iter().filter(|v| !v.is_nan()).count();
         counts[i][i] = present;
@@ -121,9 +123,18 @@ pub fn run(input: &Input) -> Result<Output, PluginError> {
         }
         for j in (i + 1)..k {
             statbox_sdk::progress(pairs.len() as u64, total, &format!("{} ~ {}", names[i], names[j]));
-            let (x, y): (Vec<f64>, Vec<f64>) =
-                data[i].iter().zip(&data[j]).filter(|(a, b)| !a.is_nan() && !b.is_nan()).map(|(a, b)| (*a, *b)).unzip();
-            let c = correlate(p.method, &x, &y);
+            let c = match (&prepared[i], &prepared[j]) {
+                (Some(a), Some(b)) => correlate_prepared(p.method, a, b),
+                _ => {
+                    let (x, y): (Vec<f64>, Vec<f64>) = data[i]
+                        .iter()
+                        .zip(&data[j])
+                        .filter(|(a, b)| !a.is_nan() && !b.is_nan())
+                        .map(|(a, b)| (*a, *b))
+                        .unzip();
+                    correlate(p.method, &x, &y)
+                }
+            };
             if c.n < 3 {
                 warnings.push(format!(
                     "'{}' and '{}' share only {} complete row(s); at least 3 are needed for a p-value",
