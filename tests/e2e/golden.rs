@@ -234,3 +234,72 @@ async fn correlation_refuses_bad_columns_by_name() {
     assert!(out.reply.starts_with("Spearman correlation — 3 columns, missing values: pairwise\n"), "{}", out.reply);
     assert!(out.reply.contains("Strongest: "), "{}", out.reply);
 }
+
+/// `stats.ttest` against scipy's ttest_1samp / ttest_ind / ttest_rel and their
+/// confidence_interval(). 1e-9 relative: same formulas; t quantiles by bisection to 1e-15.
+#[tokio::test]
+async fn ttest_matches_scipy() {
+    let engine = engine().await;
+    let tenant = Tenant::local();
+    let table = engine.load_path(&tenant, &fixture("sales.csv")).expect("fixture loads");
+    let golden: Value = serde_json::from_str(
+        &std::fs::read_to_string(repo_root().join("tests/golden/ttest_sales.json")).expect("golden"),
+    )
+    .expect("golden json");
+    for case in golden["cases"].as_array().expect("cases") {
+        let params = case["params"].as_object().cloned().unwrap_or_default();
+        let label = Value::Object(params.clone()).to_string();
+        let out = engine
+            .run(&tenant, RunRequest::new("ttest", table.clone()).with_params(params))
+            .await
+            .unwrap_or_else(|e| panic!("{label}: {e}"));
+        for key in ["statistic", "df", "p_value"] {
+            assert_close("sales", &label, key, &out.result[key], &case[key]);
+        }
+        assert_close("sales", &label, "ci.low", &out.result["ci"][0], &case["ci"][0]);
+        assert_close("sales", &label, "ci.high", &out.result["ci"][1], &case["ci"][1]);
+        assert!(out.reply.starts_with("t-test ("), "{}", out.reply);
+    }
+}
+
+#[tokio::test]
+async fn ttest_explains_bad_requests() {
+    let engine = engine().await;
+    let tenant = Tenant::local();
+    let table = engine.load_path(&tenant, &fixture("sales.csv")).expect("fixture loads");
+    let run = |v: Value| {
+        let table = table.clone();
+        let engine = &engine;
+        let tenant = &tenant;
+        async move {
+            engine
+                .run(tenant, RunRequest::new("ttest", table).with_params(v.as_object().cloned().unwrap_or_default()))
+                .await
+                .unwrap_err()
+                .to_string()
+        }
+    };
+    assert_eq!(
+        run(json!({"column": "profit", "group": "region"})).await,
+        "'region' has 4 groups (north, east, south, west); a t-test compares two"
+    );
+    assert_eq!(
+        run(json!({"column": "profit"})).await,
+        "An independent t-test needs either group (a column of two labels) or column2"
+    );
+    assert_eq!(run(json!({"test": "one-sample"})).await, "Parameter 'column' is required: column=<column> (required)");
+    assert_eq!(
+        run(json!({"column": "profit", "group": "product", "groups": "basic,gold"})).await,
+        "Group 'gold' not found in 'product'. Groups: premium, standard, basic"
+    );
+    let two = engine.load_path(&tenant, &fixture("one_row.csv")).expect("fixture loads");
+    let err = engine
+        .run(
+            &tenant,
+            RunRequest::new("ttest", two)
+                .with_params(json!({"test": "one-sample", "column": "x"}).as_object().cloned().unwrap_or_default()),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.to_string(), "The t-test needs at least 2 values in 'x'; it has 1");
+}

@@ -72,6 +72,37 @@ def correlation(df: pd.DataFrame) -> dict:
     return out
 
 
+# (params for stats.ttest, scipy call) on tests/fixtures/sales.csv.
+def ttest_cases(df: pd.DataFrame) -> list:
+    def group(col, label):
+        return df.loc[df["product"] == label, col].dropna().to_numpy()
+
+    sales, profit = df["sales"].to_numpy(), df["profit"].to_numpy()
+    cases = [
+        ({"test": "one-sample", "column": "sales", "popmean": 400}, stats.ttest_1samp(sales, 400)),
+        ({"test": "independent", "column": "profit", "group": "product", "groups": ["basic", "premium"]},
+         stats.ttest_ind(group("profit", "basic"), group("profit", "premium"), equal_var=False)),
+        ({"test": "independent", "column": "profit", "group": "product", "groups": ["basic", "premium"],
+          "equal_var": True, "alternative": "greater"},
+         stats.ttest_ind(group("profit", "basic"), group("profit", "premium"), equal_var=True, alternative="greater")),
+        ({"test": "paired", "column": "sales", "column2": "profit", "alternative": "less"},
+         stats.ttest_rel(sales, profit, alternative="less")),
+        ({"test": "independent", "column": "price", "column2": "units", "confidence": 0.9},
+         stats.ttest_ind(df["price"].to_numpy(), df["units"].to_numpy(), equal_var=False)),
+    ]
+    out = []
+    for params, res in cases:
+        ci = res.confidence_interval(params.get("confidence", 0.95))
+        out.append({"params": params, "statistic": float(res.statistic), "df": float(res.df),
+                    "p_value": float(res.pvalue), "ci": [clean_inf(ci.low), clean_inf(ci.high)]})
+    return out
+
+
+def clean_inf(x):
+    x = float(x)
+    return None if math.isinf(x) or math.isnan(x) else x
+
+
 def main() -> None:
     for name in FIXTURES:
         # round_trip: pandas' default fast float parser is not correctly rounded (off by an
@@ -94,6 +125,10 @@ def main() -> None:
                 "methods": correlation(df),
             }
             (ROOT / "golden" / f"correlation_{name}.json").write_text(json.dumps(corr, indent=2) + "\n")
+        if name == "sales":
+            tt = {"source": f"scipy: tests/golden/make_golden.py", "fixture": "tests/fixtures/sales.csv",
+                  "cases": ttest_cases(df)}
+            (ROOT / "golden" / "ttest_sales.json").write_text(json.dumps(tt, indent=2) + "\n")
 
 
 if __name__ == "__main__":

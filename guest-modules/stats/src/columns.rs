@@ -61,3 +61,33 @@ pub fn numeric_columns(
     }
     Ok(out)
 }
+
+/// A numeric column's present values (NaN and ±Inf dropped).
+pub fn finite_values(input: &Input, column: &str) -> Result<Vec<f64>, PluginError> {
+    Ok(input.data.numeric(column)?.into_iter().filter(|v| v.is_finite()).collect())
+}
+
+/// The values of `column` split by the labels of `group` (levels in first-appearance
+/// order); rows with a missing value or label are left out.
+pub fn split_by_group(input: &Input, column: &str, group: &str) -> Result<Vec<(String, Vec<f64>)>, PluginError> {
+    let values = input.data.numeric(column)?;
+    let cats = input.data.categorical(group)?;
+    let mut groups: Vec<(String, Vec<f64>)> = cats.labels.iter().map(|l| (l.clone(), Vec::new())).collect();
+    for (v, code) in values.iter().zip(&cats.codes) {
+        if let Some(c) = code
+            && v.is_finite()
+        {
+            groups[*c as usize].1.push(*v);
+        }
+    }
+    Ok(groups)
+}
+
+/// Fails unless the sample has at least `min` values: "<what> needs at least 2 values in
+/// 'x'; it has 1".
+pub fn require_count(what: &str, sample: &str, n: usize, min: usize) -> Result<(), PluginError> {
+    if n < min {
+        return Err(PluginError::invalid_data(format!("{what} needs at least {min} values in {sample}; it has {n}")));
+    }
+    Ok(())
+}

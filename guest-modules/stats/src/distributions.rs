@@ -86,3 +86,34 @@ mod tests {
         assert!(close(pearson_p(0.5, 20), 0.024769558804109693, 1e-10));
     }
 }
+
+/// The t value with P(T > t) = `q` (0 < q < 1): bisection to bracket, then Newton on the
+/// tail function, to ~1e-14 relative.
+pub fn t_isf(q: f64, df: f64) -> f64 {
+    if !(q > 0.0 && q < 1.0) || df <= 0.0 {
+        return f64::NAN;
+    }
+    if q > 0.5 {
+        return -t_isf(1.0 - q, df);
+    }
+    let (mut lo, mut hi) = (0.0f64, 1.0f64);
+    while t_sf(hi, df) > q {
+        lo = hi;
+        hi *= 2.0;
+        if hi > 1e300 {
+            return f64::INFINITY;
+        }
+    }
+    for _ in 0..200 {
+        let mid = 0.5 * (lo + hi);
+        if t_sf(mid, df) > q {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+        if hi - lo <= 1e-15 * hi {
+            break;
+        }
+    }
+    0.5 * (lo + hi)
+}

@@ -3,6 +3,7 @@
 //! Operations (each `--json` result is documented in the README and stable):
 //! - `describe` — descriptive statistics of numeric columns (see [`describe`]).
 //! - `correlation` — correlation matrix, p-values, significant pairs (see [`correlation`]).
+//! - `ttest` — one-sample, independent (Student/Welch) and paired t-tests (see [`ttest`]).
 //! - `count` — rows and columns of the table; the cheapest possible call, used to
 //!   measure the sandbox's per-call overhead.
 //!
@@ -15,9 +16,11 @@ pub mod describe;
 pub mod distributions;
 pub mod ops;
 pub mod ops_correlation;
+pub mod ops_ttest;
 pub mod ranks;
 pub mod sort;
 pub mod svg;
+pub mod ttest;
 
 use statbox_sdk::{Operation, Plugin};
 
@@ -42,6 +45,12 @@ impl Plugin for Stats {
                 "Pearson, Spearman or Kendall correlation matrix with p-values, strongest and significant pairs",
                 ops_correlation::schema(),
                 ops_correlation::run,
+            ),
+            Operation::new(
+                "ttest",
+                "t-test: one-sample, two independent samples (Student or Welch) or paired; effect size and confidence interval",
+                ops_ttest::schema(),
+                ops_ttest::run,
             ),
             Operation::new("count", "Number of rows and columns of the table", ops::count_schema(), ops::count),
         ]
