@@ -67,26 +67,6 @@ pub fn pearson_p(r: f64, n: usize) -> f64 {
     (2.0 * beta_reg(a, a, x)).min(1.0)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn close(a: f64, b: f64, rel: f64) -> bool {
-        (a - b).abs() <= rel * b.abs()
-    }
-
-    #[test]
-    fn tails_match_scipy() {
-        // scipy.stats.t.sf(2.5, 10), norm.sf(3), chi2.sf(7.5, 3), f.sf(4.2, 3, 20)
-        assert!(close(t_sf(2.5, 10.0), 0.015723422118304388, 1e-10));
-        assert!(close(normal_sf(3.0), 0.0013498980316300933, 1e-12));
-        assert!(close(chi2_sf(7.5, 3.0), 0.0575584519726364, 1e-10));
-        assert!(close(f_sf(4.2, 3.0, 20.0), 0.018557419834826214, 1e-9));
-        // scipy.stats.pearsonr p for r=0.5, n=20
-        assert!(close(pearson_p(0.5, 20), 0.024769558804109693, 1e-10));
-    }
-}
-
 /// The t value with P(T > t) = `q` (0 < q < 1): bisection to bracket, then Newton on the
 /// tail function, to ~1e-14 relative.
 pub fn t_isf(q: f64, df: f64) -> f64 {
@@ -116,4 +96,24 @@ pub fn t_isf(q: f64, df: f64) -> f64 {
         }
     }
     0.5 * (lo + hi)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn close(a: f64, b: f64, rel: f64) -> bool {
+        (a - b).abs() <= rel * b.abs()
+    }
+
+    #[test]
+    fn tails_match_scipy() {
+        // scipy.stats.t.sf(2.5, 10), norm.sf(3), chi2.sf(7.5, 3), f.sf(4.2, 3, 20)
+        assert!(close(t_sf(2.5, 10.0), 0.015723422118304388, 1e-10));
+        assert!(close(normal_sf(3.0), 0.0013498980316300933, 1e-12));
+        assert!(close(chi2_sf(7.5, 3.0), 0.0575584519726364, 1e-10));
+        assert!(close(f_sf(4.2, 3.0, 20.0), 0.018557419834826214, 1e-9));
+        // scipy.stats.pearsonr p for r=0.5, n=20
+        assert!(close(pearson_p(0.5, 20), 0.024769558804109693, 1e-10));
+    }
 }
