@@ -303,3 +303,29 @@ async fn ttest_explains_bad_requests() {
         .unwrap_err();
     assert_eq!(err.to_string(), "The t-test needs at least 2 values in 'x'; it has 1");
 }
+
+/// `stats.anova` against scipy's f_oneway and kruskal. 1e-9 relative: same sums of
+/// squares and rank sums; p from the F and chi-squared tails.
+#[tokio::test]
+async fn anova_matches_scipy() {
+    let engine = engine().await;
+    let tenant = Tenant::local();
+    let table = engine.load_path(&tenant, &fixture("sales.csv")).expect("fixture loads");
+    let golden: Value = serde_json::from_str(
+        &std::fs::read_to_string(repo_root().join("tests/golden/anova_sales.json")).expect("golden"),
+    )
+    .expect("golden json");
+    for case in golden["cases"].as_array().expect("cases") {
+        let params = case["params"].as_object().cloned().unwrap_or_default();
+        let label = Value::Object(params.clone()).to_string();
+        let out = engine
+            .run(&tenant, RunRequest::new("anova", table.clone()).with_params(params))
+            .await
+            .unwrap_or_else(|e| panic!("{label}: {e}"));
+        assert_close("sales", &label, "f", &out.result["anova"]["f"], &case["f"]);
+        assert_close("sales", &label, "anova p", &out.result["anova"]["p_value"], &case["anova_p"]);
+        assert_close("sales", &label, "h", &out.result["kruskal"]["h"], &case["h"]);
+        assert_close("sales", &label, "kruskal p", &out.result["kruskal"]["p_value"], &case["kruskal_p"]);
+        assert!(out.reply.contains("ANOVA: F("), "{}", out.reply);
+    }
+}

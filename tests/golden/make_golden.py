@@ -98,6 +98,24 @@ def ttest_cases(df: pd.DataFrame) -> list:
     return out
 
 
+# (column, group) pairs for stats.anova on tests/fixtures/sales.csv.
+ANOVA_CASES = [("profit", "region"), ("units", "product"), ("discount", "region"), ("customer_age", "product")]
+
+
+def anova_cases(df: pd.DataFrame) -> list:
+    out = []
+    for column, group in ANOVA_CASES:
+        # Groups in order of first appearance, values without gaps, as statbox forms them.
+        labels = list(dict.fromkeys(df[group].dropna()))
+        samples = [df.loc[df[group] == g, column].dropna().to_numpy() for g in labels]
+        f = stats.f_oneway(*samples)
+        k = stats.kruskal(*samples)
+        out.append({"params": {"column": column, "group": group},
+                    "f": float(f.statistic), "anova_p": float(f.pvalue),
+                    "h": float(k.statistic), "kruskal_p": float(k.pvalue)})
+    return out
+
+
 def clean_inf(x):
     x = float(x)
     return None if math.isinf(x) or math.isnan(x) else x
@@ -129,6 +147,9 @@ def main() -> None:
             tt = {"source": f"scipy: tests/golden/make_golden.py", "fixture": "tests/fixtures/sales.csv",
                   "cases": ttest_cases(df)}
             (ROOT / "golden" / "ttest_sales.json").write_text(json.dumps(tt, indent=2) + "\n")
+            an = {"source": "scipy f_oneway, kruskal: tests/golden/make_golden.py", "fixture": "tests/fixtures/sales.csv",
+                  "cases": anova_cases(df)}
+            (ROOT / "golden" / "anova_sales.json").write_text(json.dumps(an, indent=2) + "\n")
 
 
 if __name__ == "__main__":

@@ -4,17 +4,20 @@
 //! - `describe` — descriptive statistics of numeric columns (see [`describe`]).
 //! - `correlation` — correlation matrix, p-values, significant pairs (see [`correlation`]).
 //! - `ttest` — one-sample, independent (Student/Welch) and paired t-tests (see [`ttest`]).
+//! - `anova` — one-way ANOVA and Kruskal-Wallis across groups (see [`anova`]).
 //! - `count` — rows and columns of the table; the cheapest possible call, used to
 //!   measure the sandbox's per-call overhead.
 //!
 //! The numerics live in plain modules over `&[f64]` so they can be tested and benchmarked
 //! natively; [`ops`] adapts them to the plugin contract.
 
+pub mod anova;
 pub mod columns;
 pub mod correlation;
 pub mod describe;
 pub mod distributions;
 pub mod ops;
+pub mod ops_anova;
 pub mod ops_correlation;
 pub mod ops_ttest;
 pub mod ranks;
@@ -51,6 +54,12 @@ impl Plugin for Stats {
                 "t-test: one-sample, two independent samples (Student or Welch) or paired; effect size and confidence interval",
                 ops_ttest::schema(),
                 ops_ttest::run,
+            ),
+            Operation::new(
+                "anova",
+                "One-way ANOVA (F, p, eta squared) and Kruskal-Wallis across the groups of a column",
+                ops_anova::schema(),
+                ops_anova::run,
             ),
             Operation::new("count", "Number of rows and columns of the table", ops::count_schema(), ops::count),
         ]
