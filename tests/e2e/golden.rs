@@ -329,3 +329,44 @@ async fn anova_matches_scipy() {
         assert!(out.reply.contains("ANOVA: F("), "{}", out.reply);
     }
 }
+
+/// `stats.chisquare` against scipy's chi2_contingency (with and without Yates),
+/// contingency.association (Cramér's V) and chisquare (goodness of fit). 1e-9 relative.
+#[tokio::test]
+async fn chisquare_matches_scipy() {
+    let engine = engine().await;
+    let tenant = Tenant::local();
+    let table = engine.load_path(&tenant, &fixture("sales.csv")).expect("fixture loads");
+    let golden: Value = serde_json::from_str(
+        &std::fs::read_to_string(repo_root().join("tests/golden/chisquare_sales.json")).expect("golden"),
+    )
+    .expect("golden json");
+    for case in golden["cases"].as_array().expect("cases") {
+        let params = case["params"].as_object().cloned().unwrap_or_default();
+        let label = Value::Object(params.clone()).to_string();
+        let out = engine
+            .run(&tenant, RunRequest::new("chisquare", table.clone()).with_params(params))
+            .await
+            .unwrap_or_else(|e| panic!("{label}: {e}"));
+        for key in ["statistic", "p_value", "dof"] {
+            assert_close("sales", &label, key, &out.result[key], &case[key]);
+        }
+        if case.get("cramers_v").is_some() {
+            assert_close("sales", &label, "cramers_v", &out.result["cramers_v"], &case["cramers_v"]);
+        }
+        assert!(out.reply.starts_with("Chi-squared test"), "{}", out.reply);
+    }
+    let err = engine
+        .run(
+            &tenant,
+            RunRequest::new("chisquare", table).with_params(
+                json!({"column": "region", "proportions": "north:1,moon:2"}).as_object().cloned().unwrap_or_default(),
+            ),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "proportions name labels not in 'region': [\"moon\"]. Labels: north, east, south, west"
+    );
+}

@@ -116,6 +116,25 @@ def anova_cases(df: pd.DataFrame) -> list:
     return out
 
 
+def chisquare_cases(df: pd.DataFrame) -> list:
+    out = []
+    for x, y, correction in [("region", "product", True), ("product", "region", False)]:
+        table = pd.crosstab(df[x], df[y])
+        res = stats.chi2_contingency(table.to_numpy(), correction=correction)
+        v = stats.contingency.association(table.to_numpy(), method="cramer")
+        out.append({"params": {"x": x, "y": y, "correction": correction}, "statistic": float(res.statistic),
+                    "p_value": float(res.pvalue), "dof": int(res.dof), "cramers_v": float(v)})
+    counts = df["region"].value_counts()
+    weights = {"north": 1.0, "south": 1.0, "east": 2.0, "west": 1.0}
+    labels = list(counts.index)
+    f_exp = np.array([weights[l] for l in labels])
+    f_exp = f_exp / f_exp.sum() * counts.sum()
+    res = stats.chisquare(counts.to_numpy(), f_exp)
+    out.append({"params": {"column": "region", "proportions": weights}, "statistic": float(res.statistic),
+                "p_value": float(res.pvalue), "dof": len(labels) - 1})
+    return out
+
+
 def clean_inf(x):
     x = float(x)
     return None if math.isinf(x) or math.isnan(x) else x
@@ -150,6 +169,9 @@ def main() -> None:
             an = {"source": "scipy f_oneway, kruskal: tests/golden/make_golden.py", "fixture": "tests/fixtures/sales.csv",
                   "cases": anova_cases(df)}
             (ROOT / "golden" / "anova_sales.json").write_text(json.dumps(an, indent=2) + "\n")
+            cs = {"source": "scipy chi2_contingency, contingency.association, chisquare: tests/golden/make_golden.py",
+                  "fixture": "tests/fixtures/sales.csv", "cases": chisquare_cases(df)}
+            (ROOT / "golden" / "chisquare_sales.json").write_text(json.dumps(cs, indent=2) + "\n")
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@
 //! - `correlation` — correlation matrix, p-values, significant pairs (see [`correlation`]).
 //! - `ttest` — one-sample, independent (Student/Welch) and paired t-tests (see [`ttest`]).
 //! - `anova` — one-way ANOVA and Kruskal-Wallis across groups (see [`anova`]).
+//! - `chisquare` — independence of two categorical columns, goodness of fit (see [`chisquare`]).
 //! - `count` — rows and columns of the table; the cheapest possible call, used to
 //!   measure the sandbox's per-call overhead.
 //!
@@ -12,12 +13,14 @@
 //! natively; [`ops`] adapts them to the plugin contract.
 
 pub mod anova;
+pub mod chisquare;
 pub mod columns;
 pub mod correlation;
 pub mod describe;
 pub mod distributions;
 pub mod ops;
 pub mod ops_anova;
+pub mod ops_chisquare;
 pub mod ops_correlation;
 pub mod ops_ttest;
 pub mod ranks;
@@ -60,6 +63,12 @@ impl Plugin for Stats {
                 "One-way ANOVA (F, p, eta squared) and Kruskal-Wallis across the groups of a column",
                 ops_anova::schema(),
                 ops_anova::run,
+            ),
+            Operation::new(
+                "chisquare",
+                "Chi-squared test of independence of two categorical columns (Cramér's V), or goodness of fit to proportions",
+                ops_chisquare::schema(),
+                ops_chisquare::run,
             ),
             Operation::new("count", "Number of rows and columns of the table", ops::count_schema(), ops::count),
         ]

@@ -24,6 +24,8 @@ pub enum ParamKind {
     Columns,
     /// A list of strings.
     Strings,
+    /// Positive numbers by label: a JSON object, or text like `north:2, south:1`.
+    Weights,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -133,6 +135,35 @@ impl ParamSpec {
             ParamKind::Column => {
                 let s = value.as_str().ok_or_else(|| bad("a column name"))?;
                 Value::String(resolve_column(s, columns)?)
+            }
+            ParamKind::Weights => {
+                let pairs: Vec<(String, Value)> = match &value {
+                    Value::Object(m) => m.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+                    Value::String(s) => s
+                        .split(',')
+                        .filter(|p| !p.trim().is_empty())
+                        .map(|p| {
+                            let (k, v) =
+                                p.rsplit_once(':').ok_or_else(|| bad("label:weight pairs like north:2, south:1"))?;
+                            Ok((k.trim().to_string(), Value::String(v.trim().to_string())))
+                        })
+                        .collect::<Result<_, ParamError>>()?,
+                    _ => return Err(bad("label:weight pairs like north:2, south:1")),
+                };
+                let mut out = Map::new();
+                for (k, v) in pairs {
+                    let w = match &v {
+                        Value::Number(n) => n.as_f64(),
+                        Value::String(s) => s.parse::<f64>().ok(),
+                        _ => None,
+                    }
+                    .filter(|w| w.is_finite() && *w > 0.0)
+                    .ok_or_else(|| {
+                        ParamError(format!("Parameter '{name}': weight of '{k}' must be a positive number"))
+                    })?;
+                    out.insert(k, Value::from(w));
+                }
+                Value::Object(out)
             }
             ParamKind::Columns | ParamKind::Strings => {
                 let items: Vec<String> = match &value {
@@ -317,6 +348,15 @@ mod tests {
     }
 
     #[test]
+    fn weights_from_text_or_json() {
+        let specs = vec![spec("w", ParamKind::Weights)];
+        let out = validate(&specs, json!({"w": "north:2, south: 0.5"}).as_object().unwrap().clone(), &cols()).unwrap();
+        assert_eq!(Value::Object(out), json!({"w": {"north": 2.0, "south": 0.5}}));
+        let err = validate(&specs, json!({"w": {"a": -1}}).as_object().unwrap().clone(), &cols()).unwrap_err();
+        assert_eq!(err.0, "Parameter 'w': weight of 'a' must be a positive number");
+    }
+
+    #[test]
     fn problems_are_explained() {
         let specs = vec![
             ParamSpec { min: Some(1.0), max: Some(10.0), ..spec("k", ParamKind::Integer) },
@@ -328,7 +368,7 @@ mod tests {
         assert_eq!(err(json!({"kk": 1})), "Unknown parameter 'kk'. Accepted: k, col");
         assert_eq!(
             err(json!({"col": "proft"})),
-            "Column 'proft' not found. Did you mean 'profit'? Available: Sales, profit, region"
+            "Columns not found: ['proft']. Did you mean 'profit'? Available: Sales, profit, region"
         );
         let required = vec![ParamSpec { required: true, ..spec("target", ParamKind::Column) }];
         assert_eq!(

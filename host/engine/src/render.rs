@@ -7,7 +7,8 @@
 //!   one column per record (`label` names the header field of each record), the layout of
 //!   pandas' `describe()`;
 //! - `table(records, keys)` — one row per record, one column per key;
-//! - `matrix_table(labels, matrix)` — a labelled square matrix (e.g. correlations).
+//! - `matrix_table(labels, matrix)` — a labelled square matrix (e.g. correlations);
+//! - `matrix_counts(rows, columns, cells)` — a labelled table of numbers (e.g. counts).
 
 use minijinja::value::Value as JValue;
 use minijinja::{Environment, Error, ErrorKind};
@@ -42,6 +43,7 @@ fn environment() -> Environment<'static> {
     env.add_function("record_table", record_table);
     env.add_function("table", table);
     env.add_function("matrix_table", matrix_table);
+    env.add_function("matrix_counts", matrix_counts);
     env
 }
 
@@ -131,6 +133,17 @@ fn matrix_table(labels: JValue, matrix: JValue) -> Result<String, Error> {
         rows.push(cells);
     }
     Ok(align(&rows))
+}
+
+/// A table with row labels, column labels and numeric cells (e.g. a contingency table).
+fn matrix_counts(rows: JValue, columns: JValue, cells: JValue) -> Result<String, Error> {
+    let rows = keys_of(&rows)?;
+    let columns = keys_of(&columns)?;
+    let mut out = vec![std::iter::once(String::new()).chain(columns.iter().cloned()).collect::<Vec<_>>()];
+    for (label, row) in rows.iter().zip(cells.try_iter()?) {
+        out.push(std::iter::once(label.clone()).chain(row.try_iter()?.map(|v| format_value(&v))).collect());
+    }
+    Ok(align(&out))
 }
 
 /// Left-aligns the first column and right-aligns the others (numbers line up).
