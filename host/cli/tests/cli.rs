@@ -133,7 +133,9 @@ fn errors_are_clear_and_machine_readable_with_json() {
 
     let o = statbox(&["run", "nothing", "--data", "tests/fixtures/sales.csv"]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("Unknown analysis 'nothing'. Templates: correlation, descriptive."), "{}", stderr(&o));
+    let text = stderr(&o);
+    assert!(text.starts_with("error: Unknown analysis 'nothing'. Templates: "), "{text}");
+    assert!(text.contains("descriptive") && text.contains("Operations: stats.describe"), "{text}");
 
     let o = statbox(&["run", "descriptive", "--data", "tests/fixtures/sales.csv", "--param", "oops"]);
     assert_eq!(o.status.code(), Some(1));
