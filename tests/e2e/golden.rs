@@ -370,3 +370,40 @@ async fn chisquare_matches_scipy() {
         "proportions name labels not in 'region': [\"moon\"]. Labels: north, east, south, west"
     );
 }
+
+/// `stats.outliers` against pandas quantiles (IQR fences, 1e-9 relative) and
+/// scipy.stats.zscore (exact row sets).
+async fn check_outliers(name: &str) {
+    let engine = engine().await;
+    let tenant = Tenant::local();
+    let table = engine.load_path(&tenant, &fixture(&format!("{name}.csv"))).expect("fixture loads");
+    let golden: Value = serde_json::from_str(
+        &std::fs::read_to_string(repo_root().join(format!("tests/golden/outliers_{name}.json"))).expect("golden"),
+    )
+    .expect("golden json");
+    let params = json!({"max_indices": 100000}).as_object().cloned().unwrap_or_default();
+    let out = engine.run(&tenant, RunRequest::new("outliers", table).with_params(params)).await.expect("outliers runs");
+    let got = out.result["columns"].as_array().expect("columns");
+    let want = golden["columns"].as_array().expect("columns");
+    assert_eq!(got.len(), want.len(), "{name}: same columns");
+    for (g, w) in got.iter().zip(want) {
+        let column = w["name"].as_str().unwrap_or("?");
+        assert_eq!(g["name"], w["name"]);
+        for key in ["lower_fence", "upper_fence"] {
+            assert_close(name, column, key, &g[key], &w[key]);
+        }
+        assert_eq!(g["iqr_rows"], w["iqr_rows"], "{name} {column} IQR rows");
+        assert_eq!(g["zscore_rows"], w["zscore_rows"], "{name} {column} z-score rows");
+    }
+    assert!(out.figures[0].svg.starts_with("<svg"));
+}
+
+#[tokio::test]
+async fn outliers_match_pandas_and_scipy_on_sales() {
+    check_outliers("sales").await;
+}
+
+#[tokio::test]
+async fn outliers_match_pandas_and_scipy_on_edge_cases() {
+    check_outliers("edge").await;
+}

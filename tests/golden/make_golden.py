@@ -135,6 +135,24 @@ def chisquare_cases(df: pd.DataFrame) -> list:
     return out
 
 
+def outliers(df: pd.DataFrame) -> list:
+    """IQR fences with k = 1.5 (pandas quantiles) and |scipy.stats.zscore| > 3, row indices 0-based."""
+    out = []
+    for c in df.select_dtypes(include=[np.number]).columns:
+        s = df[c].replace([np.inf, -np.inf], np.nan)
+        present = s.dropna()
+        if len(present) < 2:
+            continue
+        q1, q3 = present.quantile(0.25), present.quantile(0.75)
+        iqr = q3 - q1
+        lo, hi = q1 - 1.5 * iqr, q3 + 1.5 * iqr
+        iqr_rows = [int(i) for i in present.index[(present < lo) | (present > hi)]]
+        z = stats.zscore(present.to_numpy())
+        z_rows = [int(i) for i in present.index[np.abs(z) > 3]] if present.std(ddof=0) > 0 else []
+        out.append({"name": c, "lower_fence": float(lo), "upper_fence": float(hi), "iqr_rows": iqr_rows, "zscore_rows": z_rows})
+    return out
+
+
 def clean_inf(x):
     x = float(x)
     return None if math.isinf(x) or math.isnan(x) else x
@@ -153,6 +171,10 @@ def main() -> None:
             "columns": [describe(numeric[c]) for c in numeric.columns],
         }
         (ROOT / "golden" / f"describe_{name}.json").write_text(json.dumps(out, indent=2) + "\n")
+        if name in ("sales", "edge"):
+            ol = {"source": "pandas quantile, scipy.stats.zscore: tests/golden/make_golden.py",
+                  "fixture": f"tests/fixtures/{name}.csv", "columns": outliers(df)}
+            (ROOT / "golden" / f"outliers_{name}.json").write_text(json.dumps(ol, indent=2) + "\n")
         if name in CORRELATION_FIXTURES:
             import scipy
 

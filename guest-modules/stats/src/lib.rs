@@ -6,6 +6,7 @@
 //! - `ttest` — one-sample, independent (Student/Welch) and paired t-tests (see [`ttest`]).
 //! - `anova` — one-way ANOVA and Kruskal-Wallis across groups (see [`anova`]).
 //! - `chisquare` — independence of two categorical columns, goodness of fit (see [`chisquare`]).
+//! - `outliers` — IQR fences and z-scores per column, with a box-plot figure.
 //! - `count` — rows and columns of the table; the cheapest possible call, used to
 //!   measure the sandbox's per-call overhead.
 //!
@@ -22,6 +23,7 @@ pub mod ops;
 pub mod ops_anova;
 pub mod ops_chisquare;
 pub mod ops_correlation;
+pub mod ops_outliers;
 pub mod ops_ttest;
 pub mod ranks;
 pub mod sort;
@@ -69,6 +71,12 @@ impl Plugin for Stats {
                 "Chi-squared test of independence of two categorical columns (Cramér's V), or goodness of fit to proportions",
                 ops_chisquare::schema(),
                 ops_chisquare::run,
+            ),
+            Operation::new(
+                "outliers",
+                "Outliers per numeric column by IQR fences and by z-score, with row indices and box plots",
+                ops_outliers::schema(),
+                ops_outliers::run,
             ),
             Operation::new("count", "Number of rows and columns of the table", ops::count_schema(), ops::count),
         ]

@@ -78,3 +78,69 @@ mod tests {
         assert!(svg.contains(">-0.50<") && svg.contains(">n/a<"));
     }
 }
+
+/// Summary of one column for a box plot.
+pub struct BoxStats {
+    pub name: String,
+    pub q1: f64,
+    pub median: f64,
+    pub q3: f64,
+    pub whisker_low: f64,
+    pub whisker_high: f64,
+    pub outliers: Vec<f64>,
+}
+
+/// Box plots as small multiples: one panel per column, each on its own scale (columns in
+/// a table rarely share units). At most 200 outlier points are drawn per column.
+pub fn box_plots(title: &str, boxes: &[BoxStats]) -> String {
+    let (panel_w, panel_h, top) = (120.0, 260.0, 40.0);
+    let width = 20.0 + panel_w * boxes.len().max(1) as f64;
+    let height = top + panel_h + 40.0;
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="11"><rect width="100%" height="100%" fill="white"/><text x="10" y="22" font-size="15" font-weight="bold">{}</text>"#,
+        escape(title)
+    );
+    for (i, b) in boxes.iter().enumerate() {
+        let x0 = 10.0 + panel_w * i as f64;
+        let lo = b.outliers.iter().copied().fold(b.whisker_low, f64::min);
+        let hi = b.outliers.iter().copied().fold(b.whisker_high, f64::max);
+        let span = if hi > lo { hi - lo } else { 1.0 };
+        let y = |v: f64| top + 10.0 + (panel_h - 20.0) * (1.0 - (v - lo) / span);
+        let cx = x0 + panel_w / 2.0;
+        let _ = write!(
+            s,
+            r##"<line x1="{cx}" x2="{cx}" y1="{}" y2="{}" stroke="#333"/><line x1="{}" x2="{}" y1="{}" y2="{}" stroke="#333"/><line x1="{}" x2="{}" y1="{}" y2="{}" stroke="#333"/>"##,
+            y(b.whisker_high),
+            y(b.whisker_low),
+            cx - 15.0,
+            cx + 15.0,
+            y(b.whisker_high),
+            y(b.whisker_high),
+            cx - 15.0,
+            cx + 15.0,
+            y(b.whisker_low),
+            y(b.whisker_low)
+        );
+        let _ = write!(
+            s,
+            r##"<rect x="{}" y="{}" width="50" height="{}" fill="#9ecae1" stroke="#333"/><line x1="{}" x2="{}" y1="{}" y2="{}" stroke="#08306b" stroke-width="2"/>"##,
+            cx - 25.0,
+            y(b.q3),
+            (y(b.q1) - y(b.q3)).max(1.0),
+            cx - 25.0,
+            cx + 25.0,
+            y(b.median),
+            y(b.median)
+        );
+        for v in b.outliers.iter().take(200) {
+            let _ = write!(s, r##"<circle cx="{cx}" cy="{}" r="2.5" fill="none" stroke="#d62728"/>"##, y(*v));
+        }
+        let name: String = b.name.chars().take(16).collect();
+        let _ =
+            write!(s, r#"<text x="{cx}" y="{}" text-anchor="middle">{}</text>"#, top + panel_h + 20.0, escape(&name));
+    }
+    s.push_str("</svg>");
+    s
+}
