@@ -48,7 +48,7 @@ pub fn schema() -> Value {
 /// "mean", "std", "zscore_count", "zscore_rows"}], "warnings"}`.
 pub fn run(input: &Input) -> Result<Output, PluginError> {
     let p: Params = input.params()?;
-    if !(p.k.is_finite() && p.k > 0.0) || !(p.threshold.is_finite() && p.threshold > 0.0) {
+    if !(p.k.is_finite() && p.k > 0.0 && p.threshold.is_finite() && p.threshold > 0.0) {
         return Err(PluginError::invalid_params(format!(
             "k and threshold must be positive, got {} and {}",
             p.k, p.threshold
