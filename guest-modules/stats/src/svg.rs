@@ -65,20 +65,6 @@ pub fn heatmap(title: &str, labels: &[String], matrix: &[Vec<Option<f64>>]) -> S
     s
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn heatmap_is_escaped_and_complete() {
-        let svg = heatmap("r <x>", &["a&b".into(), "c".into()], &[vec![Some(1.0), None], vec![None, Some(-0.5)]]);
-        assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
-        assert!(svg.contains("a&amp;b") && svg.contains("r &lt;x&gt;"));
-        assert_eq!(svg.matches("<rect").count(), 5);
-        assert!(svg.contains(">-0.50<") && svg.contains(">n/a<"));
-    }
-}
-
 /// Summary of one column for a box plot.
 pub struct BoxStats {
     pub name: String,
@@ -143,4 +129,18 @@ pub fn box_plots(title: &str, boxes: &[BoxStats]) -> String {
     }
     s.push_str("</svg>");
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn heatmap_is_escaped_and_complete() {
+        let svg = heatmap("r <x>", &["a&b".into(), "c".into()], &[vec![Some(1.0), None], vec![None, Some(-0.5)]]);
+        assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
+        assert!(svg.contains("a&amp;b") && svg.contains("r &lt;x&gt;"));
+        assert_eq!(svg.matches("<rect").count(), 5);
+        assert!(svg.contains(">-0.50<") && svg.contains(">n/a<"));
+    }
 }
