@@ -407,3 +407,33 @@ async fn outliers_match_pandas_and_scipy_on_sales() {
 async fn outliers_match_pandas_and_scipy_on_edge_cases() {
     check_outliers("edge").await;
 }
+
+/// `stats.nonparametric` against scipy's mannwhitneyu and wilcoxon with method="auto":
+/// exact, permutation (ties, n <= 13) and asymptotic paths. 1e-9 relative.
+#[tokio::test]
+async fn nonparametric_matches_scipy() {
+    let engine = engine().await;
+    let tenant = Tenant::local();
+    let golden: Value = serde_json::from_str(
+        &std::fs::read_to_string(repo_root().join("tests/golden/nonparametric.json")).expect("golden"),
+    )
+    .expect("golden json");
+    let mut methods = std::collections::BTreeSet::new();
+    for case in golden["cases"].as_array().expect("cases") {
+        let table = engine.load_path(&tenant, &fixture(case["fixture"].as_str().unwrap_or(""))).expect("fixture loads");
+        let params = case["params"].as_object().cloned().unwrap_or_default();
+        let label = Value::Object(params.clone()).to_string();
+        let out = engine
+            .run(&tenant, RunRequest::new("nonparametric", table).with_params(params))
+            .await
+            .unwrap_or_else(|e| panic!("{label}: {e}"));
+        assert_close("nonparametric", &label, "statistic", &out.result["statistic"], &case["statistic"]);
+        assert_close("nonparametric", &label, "p_value", &out.result["p_value"], &case["p_value"]);
+        methods.insert(out.result["method"].as_str().unwrap_or("").to_string());
+    }
+    assert_eq!(
+        methods.into_iter().collect::<Vec<_>>(),
+        ["asymptotic", "exact", "permutation"],
+        "every p-value path covered"
+    );
+}

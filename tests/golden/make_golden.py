@@ -153,6 +153,43 @@ def outliers(df: pd.DataFrame) -> list:
     return out
 
 
+def nonparametric_cases(df: pd.DataFrame) -> list:
+    def group(col, label, n=None):
+        v = df.loc[df["product"] == label, col].dropna().to_numpy()
+        return v
+    cases = []
+    # Asymptotic Mann-Whitney (large groups, ties in units).
+    cases.append(({"test": "mann-whitney", "column": "units", "group": "product", "groups": ["basic", "premium"]},
+                  stats.mannwhitneyu(group("units", "basic"), group("units", "premium"))))
+    cases.append(({"test": "mann-whitney", "column": "profit", "group": "product", "groups": ["standard", "premium"],
+                   "alternative": "less"},
+                  stats.mannwhitneyu(group("profit", "standard"), group("profit", "premium"), alternative="less")))
+    # Asymptotic Wilcoxon (n > 50).
+    cases.append(({"test": "wilcoxon", "column": "sales", "column2": "profit"},
+                  stats.wilcoxon(df["sales"].to_numpy(), df["profit"].to_numpy())))
+    cases.append(({"test": "wilcoxon", "column": "profit", "popmean": 50, "alternative": "greater"},
+                  stats.wilcoxon(df["profit"].to_numpy() - 50, alternative="greater")))
+    out = []
+    for params, res in cases:
+        out.append({"params": params, "statistic": float(res.statistic), "p_value": float(res.pvalue)})
+    return out
+
+
+def small_nonparametric_cases() -> list:
+    """Exact and permutation paths on tests/fixtures/twelve.csv and two_rows-sized data."""
+    df = pd.read_csv(ROOT / "fixtures" / "twelve.csv", float_precision="round_trip")
+    a, b, c = df["a"].to_numpy(), df["b"].to_numpy(), df["c"].to_numpy()
+    cases = [
+        ({"test": "mann-whitney", "column": "a", "column2": "b"}, stats.mannwhitneyu(a, b)),
+        ({"test": "wilcoxon", "column": "a", "column2": "b"}, stats.wilcoxon(a, b)),
+        ({"test": "wilcoxon", "column": "c", "popmean": 5, "alternative": "less"}, stats.wilcoxon(c - 5, alternative="less")),
+        # d = round(c) has ties: Wilcoxon's permutation path (n <= 13), asymptotic Mann-Whitney.
+        ({"test": "wilcoxon", "column": "d", "popmean": 5.5}, stats.wilcoxon(df["d"].to_numpy() - 5.5)),
+        ({"test": "mann-whitney", "column": "d", "column2": "a"}, stats.mannwhitneyu(df["d"].to_numpy(), a)),
+    ]
+    return [{"params": p, "statistic": float(r.statistic), "p_value": float(r.pvalue)} for p, r in cases]
+
+
 def clean_inf(x):
     x = float(x)
     return None if math.isinf(x) or math.isnan(x) else x
@@ -194,6 +231,10 @@ def main() -> None:
             cs = {"source": "scipy chi2_contingency, contingency.association, chisquare: tests/golden/make_golden.py",
                   "fixture": "tests/fixtures/sales.csv", "cases": chisquare_cases(df)}
             (ROOT / "golden" / "chisquare_sales.json").write_text(json.dumps(cs, indent=2) + "\n")
+            npc = {"source": "scipy mannwhitneyu, wilcoxon (method='auto'): tests/golden/make_golden.py",
+                   "cases": [dict(c, fixture="sales.csv") for c in nonparametric_cases(df)]
+                   + [dict(c, fixture="twelve.csv") for c in small_nonparametric_cases()]}
+            (ROOT / "golden" / "nonparametric.json").write_text(json.dumps(npc, indent=2) + "\n")
 
 
 if __name__ == "__main__":

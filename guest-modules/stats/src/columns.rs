@@ -91,3 +91,56 @@ pub fn require_count(what: &str, sample: &str, n: usize, min: usize) -> Result<(
     }
     Ok(())
 }
+
+/// The two independent samples: `column` vs `column2`, or `column` split by `group`.
+/// `operation` names the operation in column errors, `test` starts the "needs group or
+/// column2" message, `short` ends the "has N groups" one.
+#[allow(clippy::too_many_arguments)]
+pub fn two_independent_samples(
+    input: &Input,
+    column: &str,
+    column2: Option<&str>,
+    group: Option<&str>,
+    groups: Option<&[String]>,
+    operation: &str,
+    test: &str,
+    short: &str,
+) -> Result<(String, Vec<f64>, String, Vec<f64>), PluginError> {
+    if let Some(other) = column2 {
+        numeric_columns(input, Some(&[other.to_string()]), operation)?;
+        return Ok((
+            column.to_string(),
+            finite_values(input, column)?,
+            other.to_string(),
+            finite_values(input, other)?,
+        ));
+    }
+    let group = group.ok_or_else(|| {
+        PluginError::invalid_params(format!("{test} needs either group (a column of two labels) or column2"))
+    })?;
+    let mut groups_found = split_by_group(input, column, group)?;
+    let labels: Vec<String> = groups_found.iter().map(|(l, _)| l.clone()).collect();
+    let chosen: Vec<String> = match groups {
+        Some(g) if g.len() == 2 => g.to_vec(),
+        Some(g) => {
+            return Err(PluginError::invalid_params(format!("groups must name exactly two labels, got {}", g.len())));
+        }
+        None if labels.len() == 2 => labels.clone(),
+        None => {
+            return Err(PluginError::invalid_data(format!(
+                "'{group}' has {} groups ({}); {short} compares two",
+                labels.len(),
+                labels.join(", ")
+            ))
+            .with_hint("Pick two with groups=a,b, or use anova to compare all of them."));
+        }
+    };
+    let mut take = |label: &str| {
+        groups_found.iter().position(|(l, _)| l == label).map(|i| groups_found.swap_remove(i)).ok_or_else(|| {
+            PluginError::not_found(format!("Group '{label}' not found in '{group}'. Groups: {}", labels.join(", ")))
+        })
+    };
+    let (la, a) = take(&chosen[0])?;
+    let (lb, b) = take(&chosen[1])?;
+    Ok((la, a, lb, b))
+}

@@ -6,6 +6,7 @@
 //! - `ttest` — one-sample, independent (Student/Welch) and paired t-tests (see [`ttest`]).
 //! - `anova` — one-way ANOVA and Kruskal-Wallis across groups (see [`anova`]).
 //! - `chisquare` — independence of two categorical columns, goodness of fit (see [`chisquare`]).
+//! - `nonparametric` — Mann-Whitney U and Wilcoxon signed-rank (see [`nonparametric`]).
 //! - `outliers` — IQR fences and z-scores per column, with a box-plot figure.
 //! - `count` — rows and columns of the table; the cheapest possible call, used to
 //!   measure the sandbox's per-call overhead.
@@ -19,10 +20,12 @@ pub mod columns;
 pub mod correlation;
 pub mod describe;
 pub mod distributions;
+pub mod nonparametric;
 pub mod ops;
 pub mod ops_anova;
 pub mod ops_chisquare;
 pub mod ops_correlation;
+pub mod ops_nonparametric;
 pub mod ops_outliers;
 pub mod ops_ttest;
 pub mod ranks;
@@ -71,6 +74,12 @@ impl Plugin for Stats {
                 "Chi-squared test of independence of two categorical columns (Cramér's V), or goodness of fit to proportions",
                 ops_chisquare::schema(),
                 ops_chisquare::run,
+            ),
+            Operation::new(
+                "nonparametric",
+                "Mann-Whitney U (two independent samples) or Wilcoxon signed-rank (paired, or one sample)",
+                ops_nonparametric::schema(),
+                ops_nonparametric::run,
             ),
             Operation::new(
                 "outliers",

@@ -3,7 +3,7 @@
 use serde::Deserialize;
 use statbox_sdk::{Input, Output, PluginError, Value, json};
 
-use crate::columns::{finite_values, require_count, split_by_group};
+use crate::columns::{finite_values, require_count, two_independent_samples};
 use crate::ttest::{self, Alternative};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
@@ -120,7 +120,16 @@ pub fn run(input: &Input) -> Result<Output, PluginError> {
             ("paired", r, vec![sample(&p.column, &a), sample(other, &b)])
         }
         Test::Independent => {
-            let (na, a, nb, b) = two_samples(input, &p)?;
+            let (na, a, nb, b) = two_independent_samples(
+                input,
+                &p.column,
+                p.column2.as_deref(),
+                p.group.as_deref(),
+                p.groups.as_deref(),
+                "ttest",
+                "An independent t-test",
+                "a t-test",
+            )?;
             require_count(what, &format!("'{na}'"), a.len(), 2)?;
             require_count(what, &format!("'{nb}'"), b.len(), 2)?;
             let r = ttest::independent(&a, &b, p.equal_var, p.alternative, p.confidence);
@@ -144,37 +153,4 @@ pub fn run(input: &Input) -> Result<Output, PluginError> {
         "samples": samples,
         "popmean": (p.test == Test::OneSample).then_some(p.popmean),
     }))
-}
-
-/// The two independent samples: `column` vs `column2`, or `column` split by `group`.
-fn two_samples(input: &Input, p: &Params) -> Result<(String, Vec<f64>, String, Vec<f64>), PluginError> {
-    if let Some(other) = &p.column2 {
-        crate::columns::numeric_columns(input, Some(std::slice::from_ref(other)), "ttest")?;
-        return Ok((p.column.clone(), finite_values(input, &p.column)?, other.clone(), finite_values(input, other)?));
-    }
-    let group = p.group.as_deref().ok_or_else(|| {
-        PluginError::invalid_params("An independent t-test needs either group (a column of two labels) or column2")
-    })?;
-    let mut groups = split_by_group(input, &p.column, group)?;
-    let labels: Vec<String> = groups.iter().map(|(l, _)| l.clone()).collect();
-    let chosen: Vec<String> = match &p.groups {
-        Some(g) => g.clone(),
-        None if labels.len() == 2 => labels.clone(),
-        None => {
-            return Err(PluginError::invalid_data(format!(
-                "'{group}' has {} groups ({}); a t-test compares two",
-                labels.len(),
-                labels.join(", ")
-            ))
-            .with_hint("Pick two with groups=a,b, or use anova to compare all of them."));
-        }
-    };
-    let mut take = |label: &str| {
-        groups.iter().position(|(l, _)| l == label).map(|i| groups.swap_remove(i)).ok_or_else(|| {
-            PluginError::not_found(format!("Group '{label}' not found in '{group}'. Groups: {}", labels.join(", ")))
-        })
-    };
-    let (la, a) = take(&chosen[0])?;
-    let (lb, b) = take(&chosen[1])?;
-    Ok((la, a, lb, b))
 }
