@@ -28,6 +28,7 @@ pub mod ops_correlation;
 pub mod ops_nonparametric;
 pub mod ops_outliers;
 pub mod ops_ttest;
+pub mod params;
 pub mod ranks;
 pub mod sort;
 pub mod svg;

@@ -12,12 +12,8 @@ use crate::ttest::{mean, var};
 struct Params {
     column: String,
     group: String,
-    #[serde(default = "default_alpha")]
+    #[serde(default = "crate::params::default_alpha")]
     alpha: f64,
-}
-
-fn default_alpha() -> f64 {
-    0.05
 }
 
 pub fn schema() -> Value {
@@ -38,9 +34,7 @@ pub fn schema() -> Value {
 /// "kruskal": {"h", "df", "p_value", "significant"}, "alpha", "warnings"}`.
 pub fn run(input: &Input) -> Result<Output, PluginError> {
     let p: Params = input.params()?;
-    if !(p.alpha > 0.0 && p.alpha < 1.0) {
-        return Err(PluginError::invalid_params(format!("alpha must be between 0 and 1 (exclusive), got {}", p.alpha)));
-    }
+    crate::params::check_probability("alpha", p.alpha)?;
     crate::columns::numeric_columns(input, Some(std::slice::from_ref(&p.column)), "anova")?;
     let mut warnings = Vec::new();
     let mut groups = split_by_group(input, &p.column, &p.group)?;

@@ -23,15 +23,12 @@ struct Params {
     proportions: Option<BTreeMap<String, f64>>,
     #[serde(default = "default_true")]
     correction: bool,
-    #[serde(default = "default_alpha")]
+    #[serde(default = "crate::params::default_alpha")]
     alpha: f64,
 }
 
 fn default_true() -> bool {
     true
-}
-fn default_alpha() -> f64 {
-    0.05
 }
 
 pub fn schema() -> Value {
@@ -57,9 +54,7 @@ pub fn schema() -> Value {
 /// "statistic", "dof", "p_value", "significant", "alpha", "warnings"}`.
 pub fn run(input: &Input) -> Result<Output, PluginError> {
     let p: Params = input.params()?;
-    if !(p.alpha > 0.0 && p.alpha < 1.0) {
-        return Err(PluginError::invalid_params(format!("alpha must be between 0 and 1 (exclusive), got {}", p.alpha)));
-    }
+    crate::params::check_probability("alpha", p.alpha)?;
     match (&p.x, &p.y, &p.column) {
         (Some(x), Some(y), None) => independence_test(input, x, y, &p),
         (None, None, Some(column)) => fit_test(input, column, &p),

@@ -24,12 +24,8 @@ struct Params {
     method: Method,
     #[serde(default)]
     missing: Missing,
-    #[serde(default = "default_alpha")]
+    #[serde(default = "crate::params::default_alpha")]
     alpha: f64,
-}
-
-fn default_alpha() -> f64 {
-    0.05
 }
 
 pub fn schema() -> Value {
@@ -67,9 +63,7 @@ struct Pair {
 /// moderate, < 0.8 strong, else very strong.
 pub fn run(input: &Input) -> Result<Output, PluginError> {
     let p: Params = input.params()?;
-    if !(p.alpha > 0.0 && p.alpha < 1.0) {
-        return Err(PluginError::invalid_params(format!("alpha must be between 0 and 1 (exclusive), got {}", p.alpha)));
-    }
+    crate::params::check_probability("alpha", p.alpha)?;
     let names = crate::columns::numeric_columns(input, p.columns.as_deref(), "correlation")?;
     if names.len() < 2 {
         return Err(PluginError::invalid_data(format!(

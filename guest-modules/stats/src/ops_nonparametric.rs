@@ -32,12 +32,8 @@ struct Params {
     popmean: f64,
     #[serde(default)]
     alternative: Alternative,
-    #[serde(default = "default_alpha")]
+    #[serde(default = "crate::params::default_alpha")]
     alpha: f64,
-}
-
-fn default_alpha() -> f64 {
-    0.05
 }
 
 pub fn schema() -> Value {
@@ -64,9 +60,7 @@ pub fn schema() -> Value {
 /// "significant", "samples": [{"name", "n", "median"}]}`.
 pub fn run(input: &Input) -> Result<Output, PluginError> {
     let p: Params = input.params()?;
-    if !(p.alpha > 0.0 && p.alpha < 1.0) {
-        return Err(PluginError::invalid_params(format!("alpha must be between 0 and 1 (exclusive), got {}", p.alpha)));
-    }
+    crate::params::check_probability("alpha", p.alpha)?;
     numeric_columns(input, Some(std::slice::from_ref(&p.column)), "nonparametric")?;
     let (name, result, samples) = match p.test {
         Test::MannWhitney => {

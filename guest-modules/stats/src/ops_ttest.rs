@@ -33,17 +33,10 @@ struct Params {
     equal_var: bool,
     #[serde(default)]
     alternative: Alternative,
-    #[serde(default = "default_confidence")]
+    #[serde(default = "crate::params::default_confidence")]
     confidence: f64,
-    #[serde(default = "default_alpha")]
+    #[serde(default = "crate::params::default_alpha")]
     alpha: f64,
-}
-
-fn default_confidence() -> f64 {
-    0.95
-}
-fn default_alpha() -> f64 {
-    0.05
 }
 
 pub fn schema() -> Value {
@@ -89,11 +82,8 @@ fn sample(name: &str, x: &[f64]) -> Value {
 /// "cohens_d", "effect_size", "samples": [{"name", "n", "mean", "std"}], "popmean"}`.
 pub fn run(input: &Input) -> Result<Output, PluginError> {
     let p: Params = input.params()?;
-    for (name, v) in [("confidence", p.confidence), ("alpha", p.alpha)] {
-        if !(v > 0.0 && v < 1.0) {
-            return Err(PluginError::invalid_params(format!("{name} must be between 0 and 1 (exclusive), got {v}")));
-        }
-    }
+    crate::params::check_probability("confidence", p.confidence)?;
+    crate::params::check_probability("alpha", p.alpha)?;
     crate::columns::numeric_columns(input, Some(std::slice::from_ref(&p.column)), "ttest")?;
     let what = "The t-test";
     let (kind, result, samples) = match p.test {
