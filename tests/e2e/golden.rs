@@ -27,6 +27,30 @@ fn assert_close(fixture: &str, column: &str, stat: &str, got: &Value, want: &Val
     }
 }
 
+/// Runs every case of `tests/golden/<file>` (`{"cases": [{"params", "fixture"?, ...}]}`)
+/// through `template`; a case without a fixture uses sales.csv.
+async fn golden_cases(file: &str, template: &str) -> Vec<(String, Value, statbox_engine::RunOutcome)> {
+    let engine = engine().await;
+    let tenant = Tenant::local();
+    let golden: Value =
+        serde_json::from_str(&std::fs::read_to_string(repo_root().join("tests/golden").join(file)).expect("golden"))
+            .expect("golden json");
+    let mut out = Vec::new();
+    for case in golden["cases"].as_array().expect("cases") {
+        let table = engine
+            .load_path(&tenant, &fixture(case["fixture"].as_str().unwrap_or("sales.csv")))
+            .expect("fixture loads");
+        let params = case["params"].as_object().cloned().unwrap_or_default();
+        let label = Value::Object(params.clone()).to_string();
+        let outcome = engine
+            .run(&tenant, RunRequest::new(template, table).with_params(params))
+            .await
+            .unwrap_or_else(|e| panic!("{label}: {e}"));
+        out.push((label, case.clone(), outcome));
+    }
+    out
+}
+
 async fn check(name: &str) {
     let engine = engine().await;
     let tenant = Tenant::local();
@@ -239,20 +263,7 @@ async fn correlation_refuses_bad_columns_by_name() {
 /// confidence_interval(). 1e-9 relative: same formulas; t quantiles by bisection to 1e-15.
 #[tokio::test]
 async fn ttest_matches_scipy() {
-    let engine = engine().await;
-    let tenant = Tenant::local();
-    let table = engine.load_path(&tenant, &fixture("sales.csv")).expect("fixture loads");
-    let golden: Value = serde_json::from_str(
-        &std::fs::read_to_string(repo_root().join("tests/golden/ttest_sales.json")).expect("golden"),
-    )
-    .expect("golden json");
-    for case in golden["cases"].as_array().expect("cases") {
-        let params = case["params"].as_object().cloned().unwrap_or_default();
-        let label = Value::Object(params.clone()).to_string();
-        let out = engine
-            .run(&tenant, RunRequest::new("ttest", table.clone()).with_params(params))
-            .await
-            .unwrap_or_else(|e| panic!("{label}: {e}"));
+    for (label, case, out) in golden_cases("ttest_sales.json", "ttest").await {
         for key in ["statistic", "df", "p_value"] {
             assert_close("sales", &label, key, &out.result[key], &case[key]);
         }
@@ -308,20 +319,7 @@ async fn ttest_explains_bad_requests() {
 /// squares and rank sums; p from the F and chi-squared tails.
 #[tokio::test]
 async fn anova_matches_scipy() {
-    let engine = engine().await;
-    let tenant = Tenant::local();
-    let table = engine.load_path(&tenant, &fixture("sales.csv")).expect("fixture loads");
-    let golden: Value = serde_json::from_str(
-        &std::fs::read_to_string(repo_root().join("tests/golden/anova_sales.json")).expect("golden"),
-    )
-    .expect("golden json");
-    for case in golden["cases"].as_array().expect("cases") {
-        let params = case["params"].as_object().cloned().unwrap_or_default();
-        let label = Value::Object(params.clone()).to_string();
-        let out = engine
-            .run(&tenant, RunRequest::new("anova", table.clone()).with_params(params))
-            .await
-            .unwrap_or_else(|e| panic!("{label}: {e}"));
+    for (label, case, out) in golden_cases("anova_sales.json", "anova").await {
         assert_close("sales", &label, "f", &out.result["anova"]["f"], &case["f"]);
         assert_close("sales", &label, "anova p", &out.result["anova"]["p_value"], &case["anova_p"]);
         assert_close("sales", &label, "h", &out.result["kruskal"]["h"], &case["h"]);
@@ -334,20 +332,7 @@ async fn anova_matches_scipy() {
 /// contingency.association (Cramér's V) and chisquare (goodness of fit). 1e-9 relative.
 #[tokio::test]
 async fn chisquare_matches_scipy() {
-    let engine = engine().await;
-    let tenant = Tenant::local();
-    let table = engine.load_path(&tenant, &fixture("sales.csv")).expect("fixture loads");
-    let golden: Value = serde_json::from_str(
-        &std::fs::read_to_string(repo_root().join("tests/golden/chisquare_sales.json")).expect("golden"),
-    )
-    .expect("golden json");
-    for case in golden["cases"].as_array().expect("cases") {
-        let params = case["params"].as_object().cloned().unwrap_or_default();
-        let label = Value::Object(params.clone()).to_string();
-        let out = engine
-            .run(&tenant, RunRequest::new("chisquare", table.clone()).with_params(params))
-            .await
-            .unwrap_or_else(|e| panic!("{label}: {e}"));
+    for (label, case, out) in golden_cases("chisquare_sales.json", "chisquare").await {
         for key in ["statistic", "p_value", "dof"] {
             assert_close("sales", &label, key, &out.result[key], &case[key]);
         }
@@ -356,6 +341,9 @@ async fn chisquare_matches_scipy() {
         }
         assert!(out.reply.starts_with("Chi-squared test"), "{}", out.reply);
     }
+    let engine = engine().await;
+    let tenant = Tenant::local();
+    let table = engine.load_path(&tenant, &fixture("sales.csv")).expect("fixture loads");
     let err = engine
         .run(
             &tenant,
@@ -412,21 +400,8 @@ async fn outliers_match_pandas_and_scipy_on_edge_cases() {
 /// exact, permutation (ties, n <= 13) and asymptotic paths. 1e-9 relative.
 #[tokio::test]
 async fn nonparametric_matches_scipy() {
-    let engine = engine().await;
-    let tenant = Tenant::local();
-    let golden: Value = serde_json::from_str(
-        &std::fs::read_to_string(repo_root().join("tests/golden/nonparametric.json")).expect("golden"),
-    )
-    .expect("golden json");
     let mut methods = std::collections::BTreeSet::new();
-    for case in golden["cases"].as_array().expect("cases") {
-        let table = engine.load_path(&tenant, &fixture(case["fixture"].as_str().unwrap_or(""))).expect("fixture loads");
-        let params = case["params"].as_object().cloned().unwrap_or_default();
-        let label = Value::Object(params.clone()).to_string();
-        let out = engine
-            .run(&tenant, RunRequest::new("nonparametric", table).with_params(params))
-            .await
-            .unwrap_or_else(|e| panic!("{label}: {e}"));
+    for (label, case, out) in golden_cases("nonparametric.json", "nonparametric").await {
         assert_close("nonparametric", &label, "statistic", &out.result["statistic"], &case["statistic"]);
         assert_close("nonparametric", &label, "p_value", &out.result["p_value"], &case["p_value"]);
         methods.insert(out.result["method"].as_str().unwrap_or("").to_string());
