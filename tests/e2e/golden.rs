@@ -27,14 +27,19 @@ fn assert_close(fixture: &str, column: &str, stat: &str, got: &Value, want: &Val
     }
 }
 
+/// Parses `tests/golden/<file>`.
+fn read_golden(file: &str) -> Value {
+    let path = repo_root().join("tests/golden").join(file);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
 /// Runs every case of `tests/golden/<file>` (`{"cases": [{"params", "fixture"?, ...}]}`)
 /// through `template`; a case without a fixture uses sales.csv.
 async fn golden_cases(file: &str, template: &str) -> Vec<(String, Value, statbox_engine::RunOutcome)> {
     let engine = engine().await;
     let tenant = Tenant::local();
-    let golden: Value =
-        serde_json::from_str(&std::fs::read_to_string(repo_root().join("tests/golden").join(file)).expect("golden"))
-            .expect("golden json");
+    let golden = read_golden(file);
     let mut out = Vec::new();
     for case in golden["cases"].as_array().expect("cases") {
         let table = engine
@@ -56,10 +61,7 @@ async fn check(name: &str) {
     let tenant = Tenant::local();
     let table = engine.load_path(&tenant, &fixture(&format!("{name}.csv"))).expect("fixture loads");
     let out = engine.run(&tenant, RunRequest::new("stats.describe", table)).await.expect("describe runs");
-    let golden: Value = serde_json::from_str(
-        &std::fs::read_to_string(repo_root().join(format!("tests/golden/describe_{name}.json"))).expect("golden file"),
-    )
-    .expect("golden json");
+    let golden = read_golden(&format!("describe_{name}.json"));
     let want_cols = golden["columns"].as_array().expect("columns");
     let got_cols = out.result["columns"].as_array().expect("result columns");
     assert_eq!(
@@ -168,10 +170,7 @@ async fn check_correlation(name: &str) {
     let engine = engine().await;
     let tenant = Tenant::local();
     let table = engine.load_path(&tenant, &fixture(&format!("{name}.csv"))).expect("fixture loads");
-    let golden: Value = serde_json::from_str(
-        &std::fs::read_to_string(repo_root().join(format!("tests/golden/correlation_{name}.json"))).expect("golden"),
-    )
-    .expect("golden json");
+    let golden = read_golden(&format!("correlation_{name}.json"));
     for method in ["pearson", "spearman", "kendall"] {
         let params = json!({"method": method}).as_object().cloned().unwrap_or_default();
         let out = engine
@@ -365,10 +364,7 @@ async fn check_outliers(name: &str) {
     let engine = engine().await;
     let tenant = Tenant::local();
     let table = engine.load_path(&tenant, &fixture(&format!("{name}.csv"))).expect("fixture loads");
-    let golden: Value = serde_json::from_str(
-        &std::fs::read_to_string(repo_root().join(format!("tests/golden/outliers_{name}.json"))).expect("golden"),
-    )
-    .expect("golden json");
+    let golden = read_golden(&format!("outliers_{name}.json"));
     let params = json!({"max_indices": 100000}).as_object().cloned().unwrap_or_default();
     let out = engine.run(&tenant, RunRequest::new("outliers", table).with_params(params)).await.expect("outliers runs");
     let got = out.result["columns"].as_array().expect("columns");

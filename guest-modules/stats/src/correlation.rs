@@ -136,18 +136,6 @@ pub fn correlate(method: Method, x: &[f64], y: &[f64]) -> Correlation {
     correlate_prepared(method, &prepare(method, x), &prepare(method, y))
 }
 
-pub fn pearson(x: &[f64], y: &[f64]) -> Correlation {
-    correlate(Method::Pearson, x, y)
-}
-
-pub fn spearman(x: &[f64], y: &[f64]) -> Correlation {
-    correlate(Method::Spearman, x, y)
-}
-
-pub fn kendall(x: &[f64], y: &[f64]) -> Correlation {
-    correlate(Method::Kendall, x, y)
-}
-
 /// Counts pairs i < j with v[i] > v[j] (strictly), for values below `m`, with a Fenwick
 /// tree: O(n log m) in plain loops, no recursion.
 fn strict_inversions(v: &[u32], m: usize) -> u64 {
@@ -277,10 +265,7 @@ pub fn strength(r: f64) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn close(a: f64, b: f64, rel: f64) -> bool {
-        (a - b).abs() <= rel * b.abs().max(1e-300)
-    }
+    use crate::testing::close;
 
     #[test]
     fn inversions_are_counted_strictly() {
@@ -290,15 +275,15 @@ mod tests {
     #[test]
     fn small_exact_kendall() {
         // scipy.stats.kendalltau([1,2,3,4,5], [2,1,4,3,5]) -> tau 0.6, p 0.2333333333333333
-        let c = kendall(&[1.0, 2.0, 3.0, 4.0, 5.0], &[2.0, 1.0, 4.0, 3.0, 5.0]);
+        let c = correlate(Method::Kendall, &[1.0, 2.0, 3.0, 4.0, 5.0], &[2.0, 1.0, 4.0, 3.0, 5.0]);
         assert!(close(c.r.unwrap(), 0.6, 1e-12));
         assert!(close(c.p.unwrap(), 0.2333333333333333, 1e-12), "{:?}", c.p);
     }
 
     #[test]
     fn constant_columns_are_undefined() {
-        let c = pearson(&[1.0, 1.0, 1.0], &[1.0, 2.0, 3.0]);
+        let c = correlate(Method::Pearson, &[1.0, 1.0, 1.0], &[1.0, 2.0, 3.0]);
         assert_eq!((c.r, c.p), (None, None));
-        assert_eq!(kendall(&[1.0, 1.0, 1.0], &[1.0, 2.0, 3.0]).r, None);
+        assert_eq!(correlate(Method::Kendall, &[1.0, 1.0, 1.0], &[1.0, 2.0, 3.0]).r, None);
     }
 }

@@ -101,10 +101,7 @@ pub fn t_isf(q: f64, df: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn close(a: f64, b: f64, rel: f64) -> bool {
-        (a - b).abs() <= rel * b.abs()
-    }
+    use crate::testing::close;
 
     #[test]
     fn tails_match_scipy() {

@@ -95,3 +95,12 @@ impl Plugin for Stats {
 
 #[cfg(target_arch = "wasm32")]
 statbox_sdk::export_plugin!(Stats);
+
+/// Shared by the unit tests that compare against scipy values.
+#[cfg(test)]
+pub(crate) mod testing {
+    /// |a - b| <= rel * |b|.
+    pub fn close(a: f64, b: f64, rel: f64) -> bool {
+        (a - b).abs() <= rel * b.abs().max(f64::MIN_POSITIVE)
+    }
+}

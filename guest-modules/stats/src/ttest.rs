@@ -56,16 +56,12 @@ fn interval(diff: f64, se: f64, df: f64, alt: Alternative, level: f64) -> (f64, 
     }
 }
 
-/// One-sample t-test of mean(x) = popmean. Needs at least 2 values. The interval is of
-/// the mean itself, as scipy's `confidence_interval()` gives it.
-pub fn one_sample(x: &[f64], popmean: f64, alt: Alternative, level: f64) -> TTest {
-    let n = x.len() as f64;
-    let diff = mean(x) - popmean;
-    let sd = var(x).sqrt();
-    let se = sd / n.sqrt();
+/// t, p, interval and effect size from the estimated difference, its standard error and
+/// degrees of freedom; `sd` scales Cohen's d, `ci_shift` moves the interval (one-sample:
+/// onto the mean itself).
+fn test_result(diff: f64, se: f64, df: f64, sd: f64, ci_shift: f64, alt: Alternative, level: f64) -> TTest {
     let t = diff / se;
-    let df = n - 1.0;
-    let (ci_low, ci_high) = interval(diff + popmean, se, df, alt, level);
+    let (ci_low, ci_high) = interval(diff + ci_shift, se, df, alt, level);
     TTest {
         statistic: t,
         df,
@@ -76,6 +72,16 @@ pub fn one_sample(x: &[f64], popmean: f64, alt: Alternative, level: f64) -> TTes
         ci_high,
         cohens_d: diff / sd,
     }
+}
+
+/// One-sample t-test of mean(x) = popmean. Needs at least 2 values. The interval is of
+/// the mean itself, as scipy's `confidence_interval()` gives it.
+pub fn one_sample(x: &[f64], popmean: f64, alt: Alternative, level: f64) -> TTest {
+    let n = x.len() as f64;
+    let diff = mean(x) - popmean;
+    let sd = var(x).sqrt();
+    let se = sd / n.sqrt();
+    test_result(diff, se, n - 1.0, sd, popmean, alt, level)
 }
 
 /// Two independent samples: Student's test (`equal_var`) or Welch's. Cohen's d uses the
@@ -91,18 +97,7 @@ pub fn independent(a: &[f64], b: &[f64], equal_var: bool, alt: Alternative, leve
         let (q1, q2) = (v1 / n1, v2 / n2);
         ((q1 + q2).sqrt(), (q1 + q2).powi(2) / (q1 * q1 / (n1 - 1.0) + q2 * q2 / (n2 - 1.0)))
     };
-    let t = diff / se;
-    let (ci_low, ci_high) = interval(diff, se, df, alt, level);
-    TTest {
-        statistic: t,
-        df,
-        p_value: p_value(t, df, alt),
-        difference: diff,
-        standard_error: se,
-        ci_low,
-        ci_high,
-        cohens_d: diff / pooled.sqrt(),
-    }
+    test_result(diff, se, df, pooled.sqrt(), 0.0, alt, level)
 }
 
 /// Paired samples: the one-sample test of the differences a - b against 0 (Cohen's d_z).
@@ -114,10 +109,7 @@ pub fn paired(a: &[f64], b: &[f64], alt: Alternative, level: f64) -> TTest {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn close(a: f64, b: f64, rel: f64) -> bool {
-        (a - b).abs() <= rel * b.abs()
-    }
+    use crate::testing::close;
 
     #[test]
     fn matches_scipy() {
