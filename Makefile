@@ -46,7 +46,7 @@ venv:
 	@test -x $(PY) || python3 -m venv $(VENV) 2>/dev/null || { apt-get install -y -q python3-venv >/dev/null && python3 -m venv $(VENV); }
 
 pyenv: venv
-	@$(PY) -c "import pandas, scipy, mpmath, openpyxl, xlwt, moto.server" 2>/dev/null || $(VENV)/bin/pip install -q -r tests/requirements.txt
+	@$(PY) -c "import pandas, scipy, sklearn, mpmath, openpyxl, xlwt, moto.server" 2>/dev/null || $(VENV)/bin/pip install -q -r tests/requirements.txt
 
 bench: guests pyenv
 	cargo build --release -p statbox-tests --bin statbox-bench
