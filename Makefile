@@ -8,7 +8,7 @@ SHELL := /bin/bash
 # Builds live outside the clone so later clones reuse them; the same commands work from nothing.
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/statbox/target
 GUEST_TARGET := $(CARGO_TARGET_DIR)/guests
-GUESTS := -p statbox-stats -p statbox-evil
+GUESTS := -p statbox-stats -p statbox-ml -p statbox-evil
 VENV := $(HOME)/.cache/statbox/venv
 PY := $(VENV)/bin/python
 
@@ -26,6 +26,7 @@ guests: setup
 	cargo build --release --target wasm32-wasip2 $(GUESTS) --target-dir $(GUEST_TARGET)
 	@mkdir -p plugins
 	cp $(GUEST_TARGET)/wasm32-wasip2/release/statbox_stats.wasm plugins/stats.wasm
+	cp $(GUEST_TARGET)/wasm32-wasip2/release/statbox_ml.wasm plugins/ml.wasm
 
 run: guests
 	cargo build -p statbox-cli
@@ -58,6 +59,7 @@ fixtures: pyenv
 golden: pyenv
 	$(PY) tests/golden/make_golden.py
 	$(PY) tests/golden/make_golden_distributions.py
+	$(PY) tests/golden/make_golden_ml.py
 
 clean:
 	rm -rf plugins

@@ -18,6 +18,9 @@ pub fn test_config() -> Config {
     let mut config = Config::load(&repo_root().join("config/default.toml")).expect("config/default.toml");
     config.runtime.plugin_dirs = vec![statbox_guest_artifacts::plugin_dir().to_path_buf()];
     config.data.allowed_dirs = vec![repo_root(), std::env::temp_dir()];
+    // Each engine gets its own model store, so tests never see each other's models.
+    let store = tempfile::Builder::new().prefix("statbox-models-").tempdir().expect("temp dir");
+    config.models.dir = Some(store.keep());
     config
 }
 

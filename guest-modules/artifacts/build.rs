@@ -8,13 +8,22 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const GUESTS: [(&str, &str); 2] = [("statbox-stats", "statbox_stats"), ("statbox-evil", "statbox_evil")];
+const GUESTS: [(&str, &str); 3] =
+    [("statbox-stats", "statbox_stats"), ("statbox-ml", "statbox_ml"), ("statbox-evil", "statbox_evil")];
 
 fn main() {
     let manifest_dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR"));
     let root = manifest_dir.join("../..").canonicalize().expect("workspace root");
     for watched in
-        ["guest-modules/sdk", "guest-modules/stats", "guest-modules/evil", "wit", "Cargo.lock", ".cargo/config.toml"]
+        [
+        "guest-modules/sdk",
+        "guest-modules/stats",
+        "guest-modules/ml",
+        "guest-modules/evil",
+        "wit",
+        "Cargo.lock",
+        ".cargo/config.toml",
+    ]
     {
         println!("cargo:rerun-if-changed={}", root.join(watched).display());
     }

@@ -12,6 +12,7 @@
 //! [`statbox_runtime::TableSource`], converting a column only when a plugin asks for it.
 
 mod csv;
+mod export;
 mod excel;
 mod format;
 mod http;
@@ -22,6 +23,7 @@ mod s3;
 mod table;
 
 pub use csv::{Dialect, sniff, to_utf8};
+pub use export::ExtraColumn;
 pub use format::Format;
 pub use limits::DataLimits;
 pub use table::DataTable;

@@ -8,6 +8,7 @@ use statbox_data::DataLimits;
 use statbox_runtime::{LimitOverrides, Limits, RuntimeConfig};
 
 use crate::EngineError;
+use crate::hyper::HyperTable;
 
 /// The configuration shipped in the repository, used when no file is given or found.
 pub const DEFAULT_CONFIG: &str = include_str!("../../../config/default.toml");
@@ -24,6 +25,23 @@ impl Default for TemplatesConfig {
     }
 }
 
+/// `[models]`: the model store and hyperparameter ranges.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ModelsConfig {
+    /// Store directory; default `$XDG_DATA_HOME/statbox/models`.
+    pub dir: Option<PathBuf>,
+    pub max_models_per_tenant: usize,
+    pub max_model_mib: u64,
+    pub hyperparameters: HyperTable,
+}
+
+impl Default for ModelsConfig {
+    fn default() -> Self {
+        ModelsConfig { dir: None, max_models_per_tenant: 50, max_model_mib: 100, hyperparameters: HyperTable::new() }
+    }
+}
+
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
@@ -31,6 +49,7 @@ pub struct Config {
     pub limits: Limits,
     pub data: DataLimits,
     pub templates: TemplatesConfig,
+    pub models: ModelsConfig,
     /// Per-tenant ceilings on [`Config::limits`]; `default` applies to tenants without an
     /// entry of their own.
     pub tenants: BTreeMap<String, LimitOverrides>,
@@ -60,6 +79,10 @@ impl Config {
             config.runtime.cache_dir = default_cache_dir();
         }
         resolve(&mut config.templates.dir);
+        match config.models.dir.as_mut() {
+            Some(dir) => resolve(dir),
+            None => config.models.dir = default_data_dir().map(|d| d.join("models")),
+        }
         if config.limits.memory_mib > config.runtime.max_memory_mib {
             return Err(format!(
                 "limits.memory_mib ({}) is above runtime.max_memory_mib ({})",
@@ -78,6 +101,13 @@ impl Config {
     pub fn tenant_ceiling(&self, tenant: &str) -> LimitOverrides {
         self.tenants.get(tenant).or_else(|| self.tenants.get("default")).copied().unwrap_or_default()
     }
+}
+
+fn default_data_dir() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local").join("share")))?;
+    Some(base.join("statbox"))
 }
 
 fn default_cache_dir() -> Option<PathBuf> {

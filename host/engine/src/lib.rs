@@ -16,13 +16,17 @@
 //! ```
 
 mod config;
+pub mod hyper;
+mod ml;
 mod params;
 mod render;
 pub mod schema;
 mod template;
 mod tenant;
 
-pub use config::{Config, DEFAULT_CONFIG, TemplatesConfig};
+pub use config::{Config, DEFAULT_CONFIG, ModelsConfig, TemplatesConfig};
+pub use ml::{MODEL_ARTIFACT, PredictOutcome, TrainKind, TrainOutcome};
+pub use statbox_models::{ModelMeta, ModelStore, StoreError};
 pub use params::{ParamError, ParamKind, ParamSpec, resolve_column, resolve_columns, validate};
 pub use render::{format_number, render};
 pub use template::{Template, TemplateRegistry};
@@ -58,6 +62,8 @@ pub enum EngineError {
     Call(#[from] CallError),
     #[error("Rendering the reply of '{template}' failed: {message}")]
     Render { template: String, message: String },
+    #[error(transparent)]
+    Models(#[from] StoreError),
 }
 
 impl EngineError {
@@ -73,6 +79,9 @@ impl EngineError {
             EngineError::Data(_) => "invalid-data",
             EngineError::Call(c) => c.code(),
             EngineError::Render { .. } => "render",
+            EngineError::Models(StoreError::NotFound(_) | StoreError::InvalidId(_)) => "model-not-found",
+            EngineError::Models(StoreError::TooManyModels { .. } | StoreError::TooLarge { .. }) => "model-limit",
+            EngineError::Models(_) => "model-store",
         }
     }
 
@@ -129,6 +138,9 @@ pub struct Engine {
     runtime: Runtime,
     templates: TemplateRegistry,
     plugin_failures: Vec<LoadError>,
+    /// Opened on first use, so commands that never touch models create nothing on disk.
+    models: std::sync::OnceLock<Result<ModelStore, String>>,
+    plugin_hashes: std::sync::Mutex<std::collections::HashMap<std::path::PathBuf, String>>,
 }
 
 impl Engine {
@@ -139,7 +151,38 @@ impl Engine {
         let runtime = Runtime::new(config.runtime.clone()).map_err(|e| EngineError::Runtime(e.to_string()))?;
         let report = runtime.load_plugin_dirs().await;
         let templates = TemplateRegistry::load_dir(&config.templates.dir)?;
-        Ok(Engine { config, runtime, templates, plugin_failures: report.failures })
+        Ok(Engine {
+            config,
+            runtime,
+            templates,
+            plugin_failures: report.failures,
+            models: Default::default(),
+            plugin_hashes: Default::default(),
+        })
+    }
+
+    /// The model store (`[models]` in the configuration).
+    pub fn models(&self) -> Result<&ModelStore, EngineError> {
+        let store = self.models.get_or_init(|| {
+            let c = &self.config.models;
+            let dir = c.dir.clone().ok_or("no models.dir configured and no HOME to default to")?;
+            let limits = statbox_models::StoreLimits {
+                max_models_per_tenant: c.max_models_per_tenant,
+                max_model_bytes: c.max_model_mib << 20,
+            };
+            ModelStore::open(&dir, limits).map_err(|e| e.to_string())
+        });
+        store.as_ref().map_err(|e| EngineError::Config(format!("model store: {e}")))
+    }
+
+    /// SHA-256 of a plugin file (cached per path), recorded with every model.
+    fn plugin_hash(&self, path: &Path) -> String {
+        use sha2::Digest;
+        let mut cache = self.plugin_hashes.lock().unwrap_or_else(|p| p.into_inner());
+        cache
+            .entry(path.to_path_buf())
+            .or_insert_with(|| std::fs::read(path).map(|b| hex::encode(sha2::Sha256::digest(&b))).unwrap_or_default())
+            .clone()
     }
 
     pub fn config(&self) -> &Config {

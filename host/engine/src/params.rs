@@ -26,6 +26,9 @@ pub enum ParamKind {
     Strings,
     /// Positive numbers by label: a JSON object, or text like `north:2, south:1`.
     Weights,
+    /// A JSON object, or text: JSON, or `key=value` pairs separated by commas or spaces
+    /// (`C=0.5 kernel=linear`); each value is read as JSON when it parses, else as text.
+    Object,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -165,6 +168,16 @@ impl ParamSpec {
                 }
                 Value::Object(out)
             }
+            ParamKind::Object => match &value {
+                Value::Object(_) => value.clone(),
+                Value::String(s) if s.trim().starts_with('{') => {
+                    serde_json::from_str::<Map<String, Value>>(s).map(Value::Object).map_err(|e| {
+                        ParamError(format!("Parameter '{name}' is not a valid JSON object: {e}"))
+                    })?
+                }
+                Value::String(s) => Value::Object(parse_pairs(s).map_err(|e| ParamError(format!("Parameter '{name}': {e}")))?),
+                _ => return Err(bad("an object like {\"C\": 0.5} or C=0.5")),
+            },
             ParamKind::Columns | ParamKind::Strings => {
                 let items: Vec<String> = match &value {
                     Value::String(s) => s.split(',').map(|p| p.trim().to_string()).filter(|p| !p.is_empty()).collect(),
@@ -206,6 +219,39 @@ impl ParamSpec {
         }
         Ok(())
     }
+}
+
+/// `a=1, b=[64,32] c=linear` → {"a": 1, "b": [64, 32], "c": "linear"}. Pairs are split
+/// on commas and spaces outside brackets.
+pub fn parse_pairs(text: &str) -> Result<Map<String, Value>, String> {
+    let mut parts = Vec::new();
+    let (mut depth, mut cur) = (0i32, String::new());
+    for ch in text.chars() {
+        match ch {
+            '[' | '{' => depth += 1,
+            ']' | '}' => depth -= 1,
+            _ => {}
+        }
+        if (ch == ',' || ch.is_whitespace()) && depth == 0 {
+            if !cur.trim().is_empty() {
+                parts.push(std::mem::take(&mut cur));
+            }
+            cur.clear();
+        } else {
+            cur.push(ch);
+        }
+    }
+    if !cur.trim().is_empty() {
+        parts.push(cur);
+    }
+    let mut out = Map::new();
+    for part in parts {
+        let (k, v) = part.split_once('=').ok_or_else(|| format!("'{part}' is not key=value"))?;
+        let v = v.trim();
+        let value = serde_json::from_str::<Value>(v).unwrap_or_else(|_| Value::String(v.to_string()));
+        out.insert(k.trim().to_string(), value);
+    }
+    Ok(out)
 }
 
 fn compact(v: &Value) -> String {
@@ -374,6 +420,18 @@ mod tests {
         let run = |v: Value| validate(&specs, v.as_object().unwrap().clone(), &cols());
         assert_eq!(Value::Object(run(json!({"d": "Gamma, normal"})).unwrap()), json!({"d": ["gamma", "normal"]}));
         assert_eq!(run(json!({"d": ["beta"]})).unwrap_err().0, "Parameter 'd': 'beta' is not one of normal, gamma");
+    }
+
+    #[test]
+    fn objects_from_json_or_pairs() {
+        let specs = vec![spec("h", ParamKind::Object)];
+        let run = |v: Value| validate(&specs, v.as_object().unwrap().clone(), &cols());
+        assert_eq!(
+            Value::Object(run(json!({"h": "C=0.5, kernel=linear hidden_layers=[64, 32]"})).unwrap()),
+            json!({"h": {"C": 0.5, "kernel": "linear", "hidden_layers": [64, 32]}})
+        );
+        assert_eq!(Value::Object(run(json!({"h": "{\"a\": 1}"})).unwrap()), json!({"h": {"a": 1}}));
+        assert!(run(json!({"h": "oops"})).unwrap_err().0.contains("not key=value"));
     }
 
     #[test]

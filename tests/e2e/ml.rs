@@ -1,0 +1,167 @@
+//! The ML plugin through the whole engine (CSV → sandboxed `ml` plugin → model store →
+//! prediction) against scikit-learn (tests/golden/make_golden_ml.py, which also exports the
+//! datasets with scikit-learn's train/test split in a `split` column).
+//!
+//! Tolerances:
+//! - every model type: test accuracy / R² not below scikit-learn's by more than 2 points,
+//!   or one test row where a single row is worth more (iris and wine have 30 and 36 test
+//!   rows); for trees, forests and boosting, not below scikit-learn's lowest score over ten
+//!   random_state values by more than 2 points or two test rows (ties between equally good
+//!   splits are broken differently; on iris, gradient boosting lands 2 rows below);
+//! - linear, ridge and polynomial (closed form): coefficients, intercept and test predictions to 1e-6
+//!   relative;
+//! - lasso and elastic net: the same, both sides converged to tol=1e-10;
+//! - naive Bayes probabilities 1e-6 absolute; logistic probabilities (L-BFGS) 1e-3 absolute;
+//! - `sklearn.metrics` on fixed predictions: 1e-12.
+
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+use statbox_data::DataTable;
+use statbox_engine::{Engine, EngineError, Tenant, TrainKind, TrainOutcome};
+use statbox_runtime::TableSource;
+use statbox_tests::{engine, fixture, params, repo_root};
+
+fn golden() -> Value {
+    let path = repo_root().join("tests/golden/ml.json");
+    serde_json::from_str(&std::fs::read_to_string(&path).expect("ml.json")).expect("ml.json parses")
+}
+
+fn dataset(engine: &Engine, name: &str) -> Arc<DataTable> {
+    engine.load_path(&Tenant::local(), &fixture(&format!("ml/{name}.csv"))).expect("dataset loads")
+}
+
+async fn train(engine: &Engine, table: Arc<DataTable>, p: Value) -> Result<TrainOutcome, EngineError> {
+    engine.train(&Tenant::local(), TrainKind::Train, table, params(p), None).await
+}
+
+fn test_rows(table: &DataTable) -> Vec<usize> {
+    let cats = table.categorical("split").expect("split column");
+    let test = cats.1.iter().position(|l| l == "test").expect("a test label") as u32;
+    cats.0.iter().enumerate().filter(|(_, c)| **c == Some(test)).map(|(i, _)| i).collect()
+}
+
+fn close(got: f64, want: f64, rel: f64) -> bool {
+    (got - want).abs() <= rel * want.abs().max(1.0)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_model_type_matches_scikit_learn() {
+    let engine = engine().await;
+    let g = golden();
+    let mut report = Vec::new();
+    let mut failures = Vec::new();
+    for case in g["models"].as_array().expect("models") {
+        let (name, model) = (case["dataset"].as_str().unwrap(), case["model"].as_str().unwrap());
+        let table = dataset(&engine, name);
+        let out = train(
+            &engine,
+            table.clone(),
+            json!({
+                "target": case["target"], "model": model, "hyperparameters": case["params"],
+                "split_column": "split", "task": case["task"],
+            }),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{name} {model}: {e}"));
+        let metric = case["metric"].as_str().unwrap();
+        let ours = out.run.result["metrics"]["test"][metric].as_f64().unwrap();
+        let n_test = case["n_test"].as_f64().unwrap();
+        // Tree models: scikit-learn's own score moves with random_state (ties between
+        // equally good splits), so the bar is its lowest over ten seeds, and two test rows
+        // of slack on the small sets where one row is worth over 2 points.
+        let (theirs, tol) = match case.get("seed_scores").and_then(Value::as_array) {
+            Some(seeds) => (
+                seeds.iter().filter_map(Value::as_f64).fold(f64::INFINITY, f64::min),
+                0.02f64.max(2.01 / n_test),
+            ),
+            None => (case["score"].as_f64().unwrap(), 0.02f64.max(1.01 / n_test)),
+        };
+        report.push(format!("{name:14} {model:20} {metric} statbox {ours:.4} sklearn {theirs:.4}"));
+        if ours < theirs - tol {
+            failures.push(format!(
+                "{name} {model}: {metric} {ours} is below scikit-learn's {theirs} by more than {tol}; train {}, details {}",
+                out.run.result["metrics"]["train"],
+                out.run.result["details"]
+            ));
+        }
+        assert_eq!(out.run.result["split"]["test_rows"].as_f64().unwrap(), n_test, "{name}: same split");
+
+        let tight = match model {
+            "linear" | "ridge" | "polynomial" | "lasso" | "elasticnet" => Some(1e-6),
+            _ => None,
+        };
+        let needs_predictions = tight.is_some() || case.get("test_probabilities").is_some();
+        if !needs_predictions {
+            continue;
+        }
+        let pred = engine.predict(&Tenant::local(), &out.model.model_id, table.clone(), params(json!({}))).await.unwrap();
+        let rows = test_rows(&table);
+        if let Some(rel) = tight {
+            let want = case["test_predictions"].as_array().unwrap();
+            for (k, &row) in rows.iter().enumerate() {
+                let got = pred.run.result["predictions"][row].as_f64().unwrap();
+                let w = want[k].as_f64().unwrap();
+                assert!(close(got, w, rel), "{name} {model} test row {k}: prediction {got} vs sklearn {w}");
+            }
+            if let Some(coef) = case.get("coef").and_then(Value::as_array) {
+                let features = out.run.result["features"].as_array().unwrap();
+                let imp = out.run.result["feature_importance"]["values"].as_array().unwrap();
+                for (j, f) in features.iter().enumerate() {
+                    let name_j = f["name"].as_str().unwrap();
+                    let got = imp.iter().find(|v| v["feature"] == name_j).unwrap()["coefficient"].as_f64().unwrap();
+                    let w = coef[j].as_f64().unwrap();
+                    assert!(close(got, w, rel), "{name} {model} coef of {name_j}: {got} vs sklearn {w}");
+                }
+                let intercept = out.run.result["details"]["intercept"].as_f64().unwrap();
+                let w = case["intercept"].as_f64().unwrap();
+                assert!(close(intercept, w, rel), "{name} {model} intercept {intercept} vs {w}");
+            }
+        }
+        if let Some(probs) = case.get("test_probabilities").and_then(Value::as_array) {
+            let tol = if model == "naive_bayes" { 1e-6 } else { 1e-3 };
+            let classes = out.model.classes.clone();
+            for (k, &row) in rows.iter().enumerate() {
+                for (c, class) in classes.iter().enumerate() {
+                    let got = pred.run.result["probabilities"][class][row].as_f64().unwrap();
+                    let w = probs[k][c].as_f64().unwrap();
+                    assert!((got - w).abs() <= tol, "{name} {model} row {k} P({class}) {got} vs sklearn {w}; {}", out.run.result["details"]);
+                }
+            }
+        }
+    }
+    eprintln!("{}", report.join("\n"));
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn metrics_match_sklearn_metrics() {
+    use statbox_ml::metrics::{Scores, classification, regression};
+    let g = golden();
+    for case in g["metrics"].as_array().unwrap() {
+        let ints = |k: &str| case[k].as_array().unwrap().iter().map(|v| v.as_u64().unwrap() as usize).collect::<Vec<_>>();
+        let floats = |k: &str| case[k].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect::<Vec<_>>();
+        let near = |got: f64, key: &str| {
+            let want = case[key].as_f64().unwrap();
+            assert!((got - want).abs() < 1e-12, "{} {key}: {got} vs sklearn {want}", case["kind"]);
+        };
+        if case["kind"] == "regression" {
+            let m = regression(&floats("y_true"), &floats("y_pred"));
+            near(m.mse, "mse");
+            near(m.mae, "mae");
+            near(m.r2, "r2");
+            near(m.explained_variance, "explained_variance");
+            continue;
+        }
+        let classes = case["classes"].as_u64().unwrap() as usize;
+        let data: Vec<f64> = case["y_score"].as_array().unwrap().iter().flat_map(|r| r.as_array().unwrap().iter().map(|v| v.as_f64().unwrap())).collect();
+        let scores = Scores { classes, data };
+        let m = classification(&ints("y_true"), &ints("y_pred"), classes, Some(&scores));
+        near(m.accuracy, "accuracy");
+        near(m.precision, "precision");
+        near(m.recall, "recall");
+        near(m.f1, "f1");
+        near(m.roc_auc.unwrap(), "roc_auc");
+        assert_eq!(json!(m.confusion_matrix), case["confusion_matrix"]);
+    }
+}
