@@ -14,8 +14,7 @@ const GUESTS: [(&str, &str); 3] =
 fn main() {
     let manifest_dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR"));
     let root = manifest_dir.join("../..").canonicalize().expect("workspace root");
-    for watched in
-        [
+    for watched in [
         "guest-modules/sdk",
         "guest-modules/stats",
         "guest-modules/ml",
@@ -23,8 +22,7 @@ fn main() {
         "wit",
         "Cargo.lock",
         ".cargo/config.toml",
-    ]
-    {
+    ] {
         println!("cargo:rerun-if-changed={}", root.join(watched).display());
     }
     let out_dir = PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR"));

@@ -52,7 +52,12 @@ impl Plugin for Ml {
                 ops::predict_schema(),
                 ops::predict,
             ),
-            Operation::new("catalog", "Model types, their tasks and default hyperparameters", json!({"type": "object"}), ops::catalog),
+            Operation::new(
+                "catalog",
+                "Model types, their tasks and default hyperparameters",
+                json!({"type": "object"}),
+                ops::catalog,
+            ),
         ]
     }
 }

@@ -116,7 +116,8 @@ pub fn least_squares(x: &Matrix, y: &[f64]) -> Vec<f64> {
     let mut r_diag = vec![0.0; steps];
     let mut first_pivot = 0.0;
     for k in 0..steps {
-        let (p, _) = norms.iter().enumerate().skip(k).fold((k, -1.0), |best, (j, &v)| if v > best.1 { (j, v) } else { best });
+        let (p, _) =
+            norms.iter().enumerate().skip(k).fold((k, -1.0), |best, (j, &v)| if v > best.1 { (j, v) } else { best });
         a.swap(k, p);
         norms.swap(k, p);
         perm.swap(k, p);

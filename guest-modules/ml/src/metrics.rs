@@ -24,11 +24,7 @@ pub fn regression(y: &[f64], pred: &[f64]) -> RegressionMetrics {
     let var_r = resid.iter().map(|r| (r - mean_r).powi(2)).sum::<f64>();
     // sklearn: a constant y scores 1 when predicted perfectly, else 0.
     let ratio = |num: f64| {
-        if ss_tot == 0.0 {
-            if num == 0.0 { 1.0 } else { 0.0 }
-        } else {
-            1.0 - num / ss_tot
-        }
+        if ss_tot == 0.0 { if num == 0.0 { 1.0 } else { 0.0 } } else { 1.0 - num / ss_tot }
     };
     RegressionMetrics { mse, rmse: mse.sqrt(), mae, r2: ratio(mse * n), explained_variance: ratio(var_r) }
 }

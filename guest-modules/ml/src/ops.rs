@@ -152,9 +152,19 @@ fn read_labels(input: &Input, name: &str) -> Result<Vec<Option<String>>, PluginE
     Ok(cat.codes.iter().map(|c| c.map(|k| cat.labels[k as usize].clone())).collect())
 }
 
-/// A column of consecutive integers (1, 2, 3, ...) is a row id, not a feature.
-fn is_row_id(values: &[f64]) -> bool {
-    values.len() > 10 && values.windows(2).all(|w| w[1] - w[0] == 1.0) && values[0].fract() == 0.0
+/// A column named like an id (`id`, `index`, `customer_id`, ...) holding distinct whole
+/// numbers is a row identifier, not a feature.
+fn is_row_id(name: &str, values: &[f64]) -> bool {
+    let n = name.trim().to_ascii_lowercase();
+    let id_like = matches!(n.as_str(), "id" | "index" | "idx" | "row" | "row_id" | "rowid" | "#" | "key")
+        || n.ends_with("_id")
+        || n.ends_with(" id");
+    if !id_like || values.iter().any(|v| !v.is_finite() || v.fract() != 0.0) {
+        return false;
+    }
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    sorted.windows(2).all(|w| w[0] != w[1])
 }
 
 struct Selected {
@@ -167,7 +177,9 @@ fn read_training_data(input: &Input, p: &TrainParams, task: Task) -> Result<Sele
     let target_info = find_column(&columns, &p.target, "target")?;
     let rows = input.data.row_count() as usize;
     let target = match (task, target_info.kind) {
-        (Task::Regression, ColumnKind::Numeric | ColumnKind::Boolean) => TargetColumn::Numeric(input.data.numeric(&p.target)?),
+        (Task::Regression, ColumnKind::Numeric | ColumnKind::Boolean) => {
+            TargetColumn::Numeric(input.data.numeric(&p.target)?)
+        }
         (Task::Classification, ColumnKind::Numeric | ColumnKind::Boolean) => {
             TargetColumn::Numeric(input.data.numeric(&p.target)?)
         }
@@ -204,8 +216,9 @@ fn read_training_data(input: &Input, p: &TrainParams, task: Task) -> Result<Sele
             match c.kind {
                 ColumnKind::Numeric | ColumnKind::Boolean => {
                     let v = input.data.numeric(&c.name)?;
-                    if is_row_id(&v) {
-                        skipped.push(json!({"column": c.name, "reason": "row id (consecutive integers)"}));
+                    if is_row_id(&c.name, &v) {
+                        skipped
+                            .push(json!({"column": c.name, "reason": "row id (id-like name, distinct whole numbers)"}));
                         continue;
                     }
                     names.push(c.name.clone());
@@ -255,7 +268,12 @@ fn read_training_data(input: &Input, p: &TrainParams, task: Task) -> Result<Sele
             .with_hint("Name features with features=a,b or add numeric columns"));
     }
     Ok(Selected {
-        data: TrainData { features: RawFeatures { names, columns: raw, rows }, target_name: p.target.clone(), target, test_rows },
+        data: TrainData {
+            features: RawFeatures { names, columns: raw, rows },
+            target_name: p.target.clone(),
+            target,
+            test_rows,
+        },
         skipped,
     })
 }
@@ -354,7 +372,11 @@ pub fn train(input: &Input) -> Result<Output, PluginError> {
             if task == Task::Regression { "classification" } else { "regression" },
             if task == Task::Regression { "regression" } else { "classification" }
         ))
-        .with_hint(format!("Types for {}: {}", format!("{task:?}").to_lowercase(), types_for(task).join(", "))));
+        .with_hint(format!(
+            "Types for {}: {}",
+            format!("{task:?}").to_lowercase(),
+            types_for(task).join(", ")
+        )));
     }
     let settings = settings_of(&p, task)?;
     let selected = read_training_data(input, &p, task)?;
@@ -486,11 +508,8 @@ pub fn predict(input: &Input) -> Result<Output, PluginError> {
         .collect();
     let features = RawFeatures { names, columns: raw, rows };
     // With missing=drop, rows with a missing feature get no prediction rather than a guess.
-    let skip: Vec<bool> = if artifact.preprocessor.missing == Missing::Drop {
-        features.rows_with_missing()
-    } else {
-        vec![false; rows]
-    };
+    let skip: Vec<bool> =
+        if artifact.preprocessor.missing == Missing::Drop { features.rows_with_missing() } else { vec![false; rows] };
     let encoded = artifact.preprocessor.transform(&features);
     let predicted = artifact.model.predict(&encoded.x);
     let not_predicted = skip.iter().filter(|&&s| s).count();
@@ -560,6 +579,9 @@ pub fn predict(input: &Input) -> Result<Output, PluginError> {
         })
         .collect();
     result["summary"] = summary;
+    let mut preview_columns: Vec<String> = features.names.clone();
+    preview_columns.push("prediction".into());
+    result["preview_columns"] = json!(preview_columns);
     result["preview"] = json!(preview);
     result["predictions"] = Value::Array(predictions);
     result["probabilities"] = probabilities;
@@ -574,7 +596,8 @@ fn value_summary(v: &[f64]) -> Value {
         return json!({"count": 0});
     }
     let mean = s.iter().sum::<f64>() / n as f64;
-    let std = if n > 1 { (s.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64).sqrt() } else { f64::NAN };
+    let std =
+        if n > 1 { (s.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64).sqrt() } else { f64::NAN };
     let q = |p| crate::preprocess::quantile(&s, p);
     json!({"count": n, "mean": mean, "std": std, "min": s[0], "25%": q(0.25), "50%": q(0.5), "75%": q(0.75), "max": s[n - 1]})
 }

@@ -162,7 +162,12 @@ pub fn prepare_target(data: &TrainData, settings: &Settings) -> Result<(Prepared
     if !missing.is_empty() && !settings.drop_missing_target {
         let shown: Vec<String> = missing.iter().take(5).map(|i| (i + 1).to_string()).collect();
         return Err(MlError::data(
-            format!("The target '{name}' has {} missing value(s) (rows {}{})", missing.len(), shown.join(", "), if missing.len() > 5 { ", ..." } else { "" }),
+            format!(
+                "The target '{name}' has {} missing value(s) (rows {}{})",
+                missing.len(),
+                shown.join(", "),
+                if missing.len() > 5 { ", ..." } else { "" }
+            ),
             "Fill or remove those rows, or train with drop_missing_target=true to leave them out",
         ));
     }
@@ -172,7 +177,10 @@ pub fn prepare_target(data: &TrainData, settings: &Settings) -> Result<(Prepared
             let values: Vec<f64> = keep.iter().map(|&i| v[i]).collect();
             if values.windows(2).all(|w| w[0] == w[1]) {
                 return Err(MlError::data(
-                    format!("The target '{name}' is constant ({}): there is nothing to learn", values.first().copied().unwrap_or(f64::NAN)),
+                    format!(
+                        "The target '{name}' is constant ({}): there is nothing to learn",
+                        values.first().copied().unwrap_or(f64::NAN)
+                    ),
                     "Pick a target column whose values vary",
                 ));
             }
@@ -197,7 +205,10 @@ pub fn prepare_target(data: &TrainData, settings: &Settings) -> Result<(Prepared
             labels.dedup();
             if labels.len() < 2 {
                 return Err(MlError::data(
-                    format!("The target '{name}' has a single class ({}): there is nothing to learn", labels.first().map_or("", String::as_str)),
+                    format!(
+                        "The target '{name}' has a single class ({}): there is nothing to learn",
+                        labels.first().map_or("", String::as_str)
+                    ),
                     "Pick a target with at least two classes",
                 ));
             }
@@ -207,10 +218,8 @@ pub fn prepare_target(data: &TrainData, settings: &Settings) -> Result<(Prepared
                     "For a numeric target use a regression model; otherwise group rare classes first",
                 ));
             }
-            let y = labels_per_row
-                .iter()
-                .map(|l| labels.binary_search_by(|x| label_order(x, l)).unwrap_or(0))
-                .collect();
+            let y =
+                labels_per_row.iter().map(|l| labels.binary_search_by(|x| label_order(x, l)).unwrap_or(0)).collect();
             Prepared::Classes { y, labels }
         }
     };
@@ -431,7 +440,13 @@ pub fn evaluate(model: &Model, x: &Matrix, target: &Prepared) -> Metrics {
             Metrics::Classification(metrics::classification(y, &classes, labels.len(), Some(&scores)))
         }
         // A model always predicts what its target was; keep the mismatch visible anyway.
-        _ => Metrics::Regression(RegressionMetrics { mse: f64::NAN, rmse: f64::NAN, mae: f64::NAN, r2: f64::NAN, explained_variance: f64::NAN }),
+        _ => Metrics::Regression(RegressionMetrics {
+            mse: f64::NAN,
+            rmse: f64::NAN,
+            mae: f64::NAN,
+            r2: f64::NAN,
+            explained_variance: f64::NAN,
+        }),
     }
 }
 
@@ -527,7 +542,11 @@ pub fn train_on_parts(
     } else {
         (None, None)
     };
-    let importance = feature_importance(&fp, x_test.as_ref().map_or((&x_train, &train.target), |x| (x, &test.target)), settings.random_state);
+    let importance = feature_importance(
+        &fp,
+        x_test.as_ref().map_or((&x_train, &train.target), |x| (x, &test.target)),
+        settings.random_state,
+    );
     let classes = match &train.target {
         Prepared::Classes { labels, .. } => labels.clone(),
         Prepared::Values(_) => Vec::new(),
@@ -594,10 +613,16 @@ fn feature_importance(fp: &FittedPipeline, (x, target): (&Matrix, &Prepared), se
             let abs: Vec<f64> = groups.iter().map(|g| g.iter().map(|&j| coef[j].abs()).sum()).collect();
             let total: f64 = abs.iter().sum();
             let signed = groups.iter().map(|g| if g.len() == 1 { coef[g[0]] } else { f64::NAN }).collect();
-            (ImportanceMethod::Coefficients, abs.iter().map(|v| if total > 0.0 { v / total } else { 0.0 }).collect(), Some(signed))
+            (
+                ImportanceMethod::Coefficients,
+                abs.iter().map(|v| if total > 0.0 { v / total } else { 0.0 }).collect(),
+                Some(signed),
+            )
         }
         Some((method, imp)) => (*method, groups.iter().map(|g| g.iter().map(|&j| imp[j]).sum()).collect(), None),
-        None => (ImportanceMethod::Permutation, permutation_importance(&fp.fitted.model, x, target, &groups, seed), None),
+        None => {
+            (ImportanceMethod::Permutation, permutation_importance(&fp.fitted.model, x, target, &groups, seed), None)
+        }
     };
     let mut rows: Vec<Value> = names
         .iter()

@@ -56,7 +56,13 @@ pub fn auto(
     for (k, &kind) in candidates.iter().enumerate() {
         progress(k as u64, total, &format!("auto: cross-validating {}", kind.name()));
         if !kind.supports(settings.task) {
-            board.push((kind, Value::Null, f64::NAN, f64::NAN, Some(format!("does not support {:?}", settings.task).to_lowercase())));
+            board.push((
+                kind,
+                Value::Null,
+                f64::NAN,
+                f64::NAN,
+                Some(format!("does not support {:?}", settings.task).to_lowercase()),
+            ));
             continue;
         }
         let params = resolve_params(kind, &json!({})).map_err(MlError::params)?;
@@ -171,7 +177,9 @@ pub fn tune(
     let mut dims: Vec<(String, Dimension)> = Vec::new();
     for (name, spec) in space {
         let dim: Dimension = serde_json::from_value(spec.clone()).map_err(|_| {
-            MlError::params(format!("search space for '{name}' must be a list of values or {{\"min\", \"max\", \"log\", \"integer\"}}"))
+            MlError::params(format!(
+                "search space for '{name}' must be a list of values or {{\"min\", \"max\", \"log\", \"integer\"}}"
+            ))
         })?;
         if let Dimension::Values(v) = &dim
             && v.is_empty()

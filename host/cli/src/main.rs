@@ -3,6 +3,7 @@
 
 mod inspect;
 mod list;
+mod ml;
 mod run;
 
 use std::path::PathBuf;
@@ -20,7 +21,9 @@ use statbox_engine::{Config, Engine};
     long_about = "Statistics and machine learning on your data. Every operation is a WebAssembly \
 plugin run under fuel, memory and wall-clock limits: a plugin sees only the columns it asks \
 for, and no files, network or environment.\n\nExamples:\n  statbox run descriptive --data tests/fixtures/sales.csv\n  \
-statbox run stats.describe --data sales.csv --param columns=sales,profit --json\n  statbox inspect tests/fixtures/sales.xlsx\n  statbox plugins\n  statbox templates"
+statbox run stats.describe --data sales.csv --param columns=sales,profit --json\n  statbox inspect tests/fixtures/sales.xlsx\n  \
+statbox train --data tests/fixtures/ml/iris.csv --target species --model random_forest -p n_estimators=200\n  \
+statbox predict --model ID --data new.csv --out predictions.csv\n  statbox models list\n  statbox plugins\n  statbox templates"
 )]
 struct Cli {
     /// Configuration file [default: ./config/default.toml if present, else built-in defaults]
@@ -51,6 +54,16 @@ enum Command {
     Plugins(list::ListArgs),
     /// List analysis templates and their parameters
     Templates(list::ListArgs),
+    /// Train a model (13 types with scikit-learn's algorithms and names, or auto) on a data
+    /// file and store it; prints metrics, feature importance and the model id
+    Train(ml::TrainArgs),
+    /// Search hyperparameters (grid or random, cross-validated), then train and store the best
+    Tune(ml::TuneArgs),
+    /// Predict with a stored model: summary, preview, and a CSV with the predictions (--out)
+    Predict(ml::PredictArgs),
+    /// List, show or delete your stored models
+    #[command(subcommand)]
+    Models(ml::ModelsCommand),
 }
 
 fn load_config(cli: &Cli) -> anyhow::Result<Config> {
@@ -99,6 +112,12 @@ fn main() -> ExitCode {
             Command::Inspect(args) => inspect::inspect(&engine, args).await,
             Command::Plugins(args) => list::plugins(&engine, args),
             Command::Templates(args) => list::templates(&engine, args),
+            Command::Train(args) => {
+                ml::train(&engine, args, statbox_engine::TrainKind::Train, Default::default()).await
+            }
+            Command::Tune(args) => ml::tune(&engine, args).await,
+            Command::Predict(args) => ml::predict(&engine, args).await,
+            Command::Models(command) => ml::models(&engine, command),
         }
     });
     match result {

@@ -12,8 +12,8 @@
 //! [`statbox_runtime::TableSource`], converting a column only when a plugin asks for it.
 
 mod csv;
-mod export;
 mod excel;
+mod export;
 mod format;
 mod http;
 mod limits;

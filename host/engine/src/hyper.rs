@@ -112,9 +112,7 @@ pub fn check(table: &HyperTable, model: &str, given: &Map<String, Value>) -> Res
 pub fn default_space(table: &HyperTable, model: &str) -> Map<String, Value> {
     table
         .get(model)
-        .map(|specs| {
-            specs.iter().filter_map(|(name, s)| s.search.as_ref().map(|v| (name.clone(), json!(v)))).collect()
-        })
+        .map(|specs| specs.iter().filter_map(|(name, s)| s.search.as_ref().map(|v| (name.clone(), json!(v)))).collect())
         .unwrap_or_default()
 }
 

@@ -26,9 +26,9 @@ mod tenant;
 
 pub use config::{Config, DEFAULT_CONFIG, ModelsConfig, TemplatesConfig};
 pub use ml::{MODEL_ARTIFACT, PredictOutcome, TrainKind, TrainOutcome};
-pub use statbox_models::{ModelMeta, ModelStore, StoreError};
 pub use params::{ParamError, ParamKind, ParamSpec, resolve_column, resolve_columns, validate};
 pub use render::{format_number, render};
+pub use statbox_models::{ModelMeta, ModelStore, StoreError};
 pub use template::{Template, TemplateRegistry};
 pub use tenant::Tenant;
 

@@ -51,13 +51,18 @@ impl Engine {
         if let Some(h) = params.get("hyperparameters") {
             let given = match h {
                 Value::Object(m) => m.clone(),
-                Value::String(s) if s.trim().starts_with('{') => serde_json::from_str(s)
-                    .map_err(|e| crate::ParamError(format!("Parameter 'hyperparameters' is not a valid JSON object: {e}")))?,
-                Value::String(s) => crate::params::parse_pairs(s).map_err(|e| crate::ParamError(format!("Parameter 'hyperparameters': {e}")))?,
+                Value::String(s) if s.trim().starts_with('{') => serde_json::from_str(s).map_err(|e| {
+                    crate::ParamError(format!("Parameter 'hyperparameters' is not a valid JSON object: {e}"))
+                })?,
+                Value::String(s) => crate::params::parse_pairs(s)
+                    .map_err(|e| crate::ParamError(format!("Parameter 'hyperparameters': {e}")))?,
                 _ => Map::new(),
             };
             if model == "auto" && !given.is_empty() {
-                return Err(crate::ParamError("hyperparameters need a model type; auto uses each type's defaults".into()).into());
+                return Err(crate::ParamError(
+                    "hyperparameters need a model type; auto uses each type's defaults".into(),
+                )
+                .into());
             }
             hyper::check(table_config, &model, &given)?;
             params.insert("hyperparameters".into(), Value::Object(given));
@@ -69,7 +74,8 @@ impl Engine {
                     Some(Value::Object(m)) => m.clone(),
                     Some(Value::String(s)) if s.trim().starts_with('{') => serde_json::from_str(s)
                         .map_err(|e| crate::ParamError(format!("Parameter 'space' is not a valid JSON object: {e}")))?,
-                    Some(Value::String(s)) => crate::params::parse_pairs(s).map_err(|e| crate::ParamError(format!("Parameter 'space': {e}")))?,
+                    Some(Value::String(s)) => crate::params::parse_pairs(s)
+                        .map_err(|e| crate::ParamError(format!("Parameter 'space': {e}")))?,
                     _ => Map::new(),
                 };
                 let space = if space.is_empty() { hyper::default_space(table_config, &model) } else { space };
@@ -157,7 +163,8 @@ impl Engine {
     ) -> Result<PredictOutcome, EngineError> {
         let (meta, bytes) = self.models()?.load(tenant.id(), model_id)?;
         let mut request = RunRequest::new("predict", table.clone()).with_params(params);
-        request.artifacts = vec![Artifact { name: MODEL_ARTIFACT.into(), media_type: meta.artifact_media_type.clone(), bytes }];
+        request.artifacts =
+            vec![Artifact { name: MODEL_ARTIFACT.into(), media_type: meta.artifact_media_type.clone(), bytes }];
         let run = self.run(tenant, request).await?;
         let csv = prediction_csv(&table, &meta, &run.result).map_err(EngineError::Runtime)?;
         Ok(PredictOutcome { model: meta, run, csv })
@@ -177,7 +184,10 @@ fn prediction_csv(table: &DataTable, meta: &ModelMeta, result: &Value) -> Result
         if let Some(Value::Object(probs)) = result.get("probabilities") {
             for class in &meta.classes {
                 if let Some(Value::Array(col)) = probs.get(class) {
-                    extra.push((format!("probability_{class}"), ExtraColumn::Numbers(col.iter().map(Value::as_f64).collect())));
+                    extra.push((
+                        format!("probability_{class}"),
+                        ExtraColumn::Numbers(col.iter().map(Value::as_f64).collect()),
+                    ));
                 }
             }
         }

@@ -170,12 +170,12 @@ impl ParamSpec {
             }
             ParamKind::Object => match &value {
                 Value::Object(_) => value.clone(),
-                Value::String(s) if s.trim().starts_with('{') => {
-                    serde_json::from_str::<Map<String, Value>>(s).map(Value::Object).map_err(|e| {
-                        ParamError(format!("Parameter '{name}' is not a valid JSON object: {e}"))
-                    })?
+                Value::String(s) if s.trim().starts_with('{') => serde_json::from_str::<Map<String, Value>>(s)
+                    .map(Value::Object)
+                    .map_err(|e| ParamError(format!("Parameter '{name}' is not a valid JSON object: {e}")))?,
+                Value::String(s) => {
+                    Value::Object(parse_pairs(s).map_err(|e| ParamError(format!("Parameter '{name}': {e}")))?)
                 }
-                Value::String(s) => Value::Object(parse_pairs(s).map_err(|e| ParamError(format!("Parameter '{name}': {e}")))?),
                 _ => return Err(bad("an object like {\"C\": 0.5} or C=0.5")),
             },
             ParamKind::Columns | ParamKind::Strings => {

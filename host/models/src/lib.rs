@@ -34,7 +34,9 @@ pub enum StoreError {
     NotFound(String),
     #[error("This user already has {limit} models, the limit. Delete one first (`statbox models delete ID`)")]
     TooManyModels { limit: usize },
-    #[error("The model is {size_mib:.1} MiB, above the {limit_mib} MiB limit. Lower n_estimators or max_depth, or use fewer features")]
+    #[error(
+        "The model is {size_mib:.1} MiB, above the {limit_mib} MiB limit. Lower n_estimators or max_depth, or use fewer features"
+    )]
     TooLarge { size_mib: f64, limit_mib: u64 },
     #[error("The model store at {path} failed: {message}")]
     Io { path: String, message: String },
@@ -190,10 +192,8 @@ impl ModelStore {
         fs::create_dir_all(&temp).map_err(io_err(&temp))?;
         let result = (|| {
             write_synced(&temp.join(ARTIFACT_FILE), artifact)?;
-            let json = serde_json::to_vec_pretty(&meta).map_err(|e| StoreError::Io {
-                path: temp.display().to_string(),
-                message: e.to_string(),
-            })?;
+            let json = serde_json::to_vec_pretty(&meta)
+                .map_err(|e| StoreError::Io { path: temp.display().to_string(), message: e.to_string() })?;
             write_synced(&temp.join(META_FILE), &json)?;
             let final_dir = dir.join(&id);
             fs::rename(&temp, &final_dir).map_err(io_err(&final_dir))?;
@@ -225,8 +225,7 @@ impl ModelStore {
 
     /// The tenant's models, newest first.
     pub fn list(&self, tenant: &str) -> Result<Vec<ModelMeta>, StoreError> {
-        let mut metas: Vec<ModelMeta> =
-            self.ids(tenant)?.iter().filter_map(|id| self.show(tenant, id).ok()).collect();
+        let mut metas: Vec<ModelMeta> = self.ids(tenant)?.iter().filter_map(|id| self.show(tenant, id).ok()).collect();
         metas.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.model_id.cmp(&a.model_id)));
         Ok(metas)
     }
@@ -291,7 +290,14 @@ mod tests {
     fn ids_are_generated_valid_and_user_text_is_refused() {
         let id = new_id(std::time::SystemTime::now());
         assert!(valid_model_id(&id), "{id}");
-        for bad in ["../x", "m20261123-014501-3fa9c", "M20261123-014501-3fa9c2", "m20261123-014501-3fa9cg", "", "m2026/123-014501-3fa9c2"] {
+        for bad in [
+            "../x",
+            "m20261123-014501-3fa9c",
+            "M20261123-014501-3fa9c2",
+            "m20261123-014501-3fa9cg",
+            "",
+            "m2026/123-014501-3fa9c2",
+        ] {
             assert!(!valid_model_id(bad), "{bad}");
         }
     }

@@ -27,7 +27,7 @@ fn meta(model_type: &str) -> ModelMeta {
 }
 
 fn store(dir: &std::path::Path, limits: StoreLimits) -> ModelStore {
-    ModelStore::open(dir, limits).unwrap()
+    ModelStore::open(dir, limits).expect("store opens")
 }
 
 #[test]

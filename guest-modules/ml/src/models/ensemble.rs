@@ -127,9 +127,9 @@ pub fn fit_boosting(
             let p = (y.iter().sum::<f64>() / n as f64).clamp(1e-15, 1.0 - 1e-15);
             vec![(p / (1.0 - p)).ln()]
         }
-        BoostLoss::MultinomialLogLoss => (0..k)
-            .map(|c| (y.iter().filter(|&&v| v as usize == c).count() as f64 / n as f64).max(1e-15).ln())
-            .collect(),
+        BoostLoss::MultinomialLogLoss => {
+            (0..k).map(|c| (y.iter().filter(|&&v| v as usize == c).count() as f64 / n as f64).max(1e-15).ln()).collect()
+        }
     };
     let mut raw: Vec<f64> = (0..n).flat_map(|_| init.iter().copied()).collect();
     let mut stages = Vec::with_capacity(params.n_estimators);
@@ -170,7 +170,9 @@ pub fn fit_boosting(
                 num[leaves[i]] += r;
                 den[leaves[i]] += match loss {
                     BoostLoss::SquaredError => 1.0,
-                    BoostLoss::BinaryLogLoss | BoostLoss::MultinomialLogLoss => (y_of(loss, y[i], c) - r) * (1.0 - y_of(loss, y[i], c) + r),
+                    BoostLoss::BinaryLogLoss | BoostLoss::MultinomialLogLoss => {
+                        (y_of(loss, y[i], c) - r) * (1.0 - y_of(loss, y[i], c) + r)
+                    }
                 };
             }
             let scale = if loss == BoostLoss::MultinomialLogLoss { (k as f64 - 1.0) / k as f64 } else { 1.0 };

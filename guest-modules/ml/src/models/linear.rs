@@ -52,10 +52,10 @@ pub fn fit_ridge(x: &Matrix, y: &[f64], alpha: f64) -> LinearModel {
     let p = xc.cols;
     let mut gram = vec![0.0; p * p];
     let mut xty = vec![0.0; p];
-    for i in 0..xc.rows {
+    for (i, &yi) in yc.iter().enumerate() {
         let r = xc.row(i);
         for a in 0..p {
-            xty[a] += r[a] * yc[i];
+            xty[a] += r[a] * yi;
             for b in 0..=a {
                 gram[a * p + b] += r[a] * r[b];
             }
@@ -106,10 +106,9 @@ pub fn fit_elastic_net(x: &Matrix, y: &[f64], alpha: f64, l1_ratio: f64, max_ite
             max_change = max_change.max((new - old).abs());
             max_w = max_w.max(new.abs());
         }
-        if max_w == 0.0 || max_change / max_w < tol || it + 1 == max_iter {
-            if duality_gap(&cols, &resid, &yc, &w, l1, l2) < gap_tol {
-                break;
-            }
+        let settled = max_w == 0.0 || max_change / max_w < tol || it + 1 == max_iter;
+        if settled && duality_gap(&cols, &resid, &yc, &w, l1, l2) < gap_tol {
+            break;
         }
     }
     with_intercept(w, &means, y_mean, Some(sweeps))

@@ -247,16 +247,7 @@ pub fn train(
     } else {
         (0.0, 1.0)
     };
-    let mut net = Network {
-        inputs,
-        hidden,
-        outputs,
-        output,
-        weights: vec![],
-        biases: vec![],
-        target_mean,
-        target_std,
-    };
+    let mut net = Network { inputs, hidden, outputs, output, weights: vec![], biases: vec![], target_mean, target_std };
     let sizes = net.sizes();
     for l in 0..sizes.len() - 1 {
         // Glorot uniform, scikit-learn's factor (2 for the sigmoid, 6 otherwise).
@@ -279,7 +270,8 @@ pub fn train(
     let val_x: Vec<f64> = val_idx.iter().flat_map(|&i| x[i * inputs..(i + 1) * inputs].iter().copied()).collect();
 
     let mut adam = Adam::new(&net);
-    let mut history = History { epochs_run: 0, stopped_early: false, best_epoch: 0, loss: vec![], validation_score: vec![] };
+    let mut history =
+        History { epochs_run: 0, stopped_early: false, best_epoch: 0, loss: vec![], validation_score: vec![] };
     let mut best_score = f64::NEG_INFINITY;
     let mut best_loss = f64::INFINITY;
     let mut best_net = net.clone();

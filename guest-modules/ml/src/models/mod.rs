@@ -360,7 +360,7 @@ pub fn resolve_params(kind: ModelKind, params: &Value) -> Result<Value, String> 
         ModelKind::Linear => out(parse::<NoParams>(kind, params)?),
         ModelKind::Ridge => {
             let p: RidgeParams = parse(kind, params)?;
-            if !(p.alpha >= 0.0) {
+            if p.alpha.is_nan() || p.alpha < 0.0 {
                 return Err(format!("alpha must be ≥ 0, got {}", p.alpha));
             }
             out(p)
@@ -423,7 +423,7 @@ pub fn resolve_params(kind: ModelKind, params: &Value) -> Result<Value, String> 
         }
         ModelKind::NaiveBayes => {
             let p: NaiveBayesParams = parse(kind, params)?;
-            if !(p.var_smoothing >= 0.0) {
+            if p.var_smoothing.is_nan() || p.var_smoothing < 0.0 {
                 return Err(format!("var_smoothing must be ≥ 0, got {}", p.var_smoothing));
             }
             out(p)
@@ -477,7 +477,11 @@ fn max_features(v: &Value, p: usize, task: Task) -> Result<usize, String> {
         Value::Number(n) if n.as_f64().is_some_and(|f| f > 0.0 && f <= 1.0) => {
             (n.as_f64().unwrap_or(1.0) * p as f64) as usize
         }
-        other => return Err(format!("max_features must be \"sqrt\", \"log2\", \"all\", a count or a fraction in (0, 1], got {other}")),
+        other => {
+            return Err(format!(
+                "max_features must be \"sqrt\", \"log2\", \"all\", a count or a fraction in (0, 1], got {other}"
+            ));
+        }
     };
     Ok(n.clamp(1, p.max(1)))
 }
@@ -593,10 +597,16 @@ pub fn fit(
             let model = logistic::fit(x, y, *classes, p.c, p.max_iter);
             // Importance: the largest absolute weight of each feature across classes.
             let imp: Vec<f64> = (0..x.cols)
-                .map(|j| model.weights.iter().map(|w| w[j]).fold(0.0, |a: f64, b| if b.abs() > a.abs() { b } else { a }))
+                .map(|j| {
+                    model.weights.iter().map(|w| w[j]).fold(0.0, |a: f64, b| if b.abs() > a.abs() { b } else { a })
+                })
                 .collect();
             let details = serde_json::json!({ "iterations": model.iterations, "converged": model.converged });
-            Fitted { model: Model::Logistic { model }, importance: Some((ImportanceMethod::Coefficients, imp)), details }
+            Fitted {
+                model: Model::Logistic { model },
+                importance: Some((ImportanceMethod::Coefficients, imp)),
+                details,
+            }
         }
         ModelKind::DecisionTree => {
             let p: DecisionTreeParams = parse(kind, params)?;
@@ -624,10 +634,18 @@ pub fn fit(
                 min_samples_leaf: p.min_samples_leaf,
                 max_features: max_features(p.max_features.as_ref().unwrap_or(&Value::Null), x.cols, target.task())?,
             };
-            let (forest, imp) =
-                ensemble::fit_forest(&columns, &target.as_f64(), criterion_for(target), p.n_estimators, tp, rng, progress);
+            let (forest, imp) = ensemble::fit_forest(
+                &columns,
+                &target.as_f64(),
+                criterion_for(target),
+                p.n_estimators,
+                tp,
+                rng,
+                progress,
+            );
             let nodes: usize = forest.trees.iter().map(Tree::node_count).sum();
-            let details = serde_json::json!({ "trees": forest.trees.len(), "nodes": nodes, "max_features": tp.max_features });
+            let details =
+                serde_json::json!({ "trees": forest.trees.len(), "nodes": nodes, "max_features": tp.max_features });
             Fitted { model: Model::Forest { forest }, importance: Some((ImportanceMethod::Impurity, imp)), details }
         }
         ModelKind::GradientBoosting => {
@@ -643,7 +661,8 @@ pub fn fit(
                     max_features: x.cols,
                 },
             };
-            let (boosting, imp) = ensemble::fit_boosting(&columns, &target.as_f64(), target.classes(), &bp, rng, progress);
+            let (boosting, imp) =
+                ensemble::fit_boosting(&columns, &target.as_f64(), target.classes(), &bp, rng, progress);
             let details = serde_json::json!({ "stages": boosting.stages.len(), "loss": boosting.loss });
             Fitted { model: Model::Boosting { boosting }, importance: Some((ImportanceMethod::Impurity, imp)), details }
         }
@@ -655,7 +674,8 @@ pub fn fit(
             let kernel = kernel_of(&p, x.cols, var)?;
             let model = svm::fit(x, y, *classes, p.c, kernel, p.max_iter, progress);
             let svs: usize = model.machines.iter().map(|m| m.coef.len()).sum();
-            let details = serde_json::json!({ "kernel": kernel, "support_vectors": svs, "machines": model.machines.len() });
+            let details =
+                serde_json::json!({ "kernel": kernel, "support_vectors": svs, "machines": model.machines.len() });
             Fitted { model: Model::Svm { svm: model }, importance: None, details }
         }
         ModelKind::NaiveBayes => {

@@ -217,8 +217,9 @@ pub fn grow(
         let best = best_split(x, y, weight, &order, start, end, &stats, params, criterion, &mut features, rng);
         let Some(split) = best else { continue };
         // Impurity decrease, weighted as scikit-learn's feature_importances_.
-        importance[split.feature] +=
-            stats.weight * impurity - split.left.weight * split.left_impurity - split.right.weight * split.right_impurity;
+        importance[split.feature] += stats.weight * impurity
+            - split.left.weight * split.left_impurity
+            - split.right.weight * split.right_impurity;
         let col = &x.cols[split.feature];
         for &i in &order[split.feature][start..end] {
             goes_left[i as usize] = col[i as usize] <= split.threshold;

@@ -1,0 +1,243 @@
+//! `statbox train / tune / predict / models`, end to end through the binary: every model
+//! type trains and predicts, the stored model reproduces its own test metrics, errors are
+//! sentences with what to do.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("repo root")
+}
+
+/// The shipped configuration with this build's plugins and a private model store.
+struct Setup {
+    dir: tempfile::TempDir,
+}
+
+impl Setup {
+    fn new() -> Setup {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let plugins = dir.path().join("plugins");
+        std::fs::create_dir(&plugins).expect("plugins dir");
+        std::fs::copy(statbox_guest_artifacts::ML_WASM, plugins.join("ml.wasm")).expect("copy ml");
+        std::fs::copy(statbox_guest_artifacts::STATS_WASM, plugins.join("stats.wasm")).expect("copy stats");
+        let shipped = std::fs::read_to_string(repo().join("config/default.toml")).expect("default.toml");
+        let config = shipped
+            .replace("plugin_dirs = [\"../plugins\"]", &format!("plugin_dirs = [{:?}]", plugins.display().to_string()))
+            .replace("dir = \"../templates\"", &format!("dir = {:?}", repo().join("templates").display().to_string()))
+            .replace(
+                "# dir = \"/var/lib/statbox/models\"",
+                &format!("dir = {:?}", dir.path().join("models").display().to_string()),
+            );
+        assert_ne!(config, shipped, "config placeholders changed");
+        std::fs::write(dir.path().join("statbox.toml"), config).expect("write config");
+        Setup { dir }
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_statbox"))
+            .current_dir(repo())
+            .arg("--config")
+            .arg(self.dir.path().join("statbox.toml"))
+            .args(args)
+            .output()
+            .expect("statbox runs")
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let o = self.run(args);
+        assert!(o.status.success(), "statbox {args:?} failed: {}", String::from_utf8_lossy(&o.stderr));
+        serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("statbox {args:?}: stdout is not JSON: {e}"))
+    }
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Small settings so all 13 types train in seconds.
+fn quick_params(model: &str) -> Vec<&'static str> {
+    match model {
+        "random_forest" | "gradient_boosting" => vec!["-p", "n_estimators=20"],
+        "mlp_regression" | "mlp_classification" => vec!["-p", "epochs=30", "-p", "hidden_layers=[16]"],
+        _ => vec![],
+    }
+}
+
+#[test]
+fn every_model_type_trains_stores_and_predicts_its_own_test_metric() {
+    let s = Setup::new();
+    let regression = ["linear", "ridge", "lasso", "elasticnet", "polynomial", "mlp_regression"];
+    let classification = ["logistic", "svm", "naive_bayes", "mlp_classification"];
+    let both = ["decision_tree", "random_forest", "gradient_boosting"];
+    let mut cases: Vec<(&str, &str, &str, &str)> = Vec::new();
+    for m in regression {
+        cases.push((m, "diabetes", "progression", "r2"));
+    }
+    for m in classification {
+        cases.push((m, "iris", "species", "accuracy"));
+    }
+    for m in both {
+        cases.push((m, "diabetes", "progression", "r2"));
+        cases.push((m, "iris", "species", "accuracy"));
+    }
+    let out_dir = tempfile::tempdir().unwrap();
+    for (model, data, target, metric) in cases {
+        let file = format!("tests/fixtures/ml/{data}.csv");
+        let mut args =
+            vec!["train", "--data", &file, "--target", target, "--model", model, "-o", "split_column=split", "--json"];
+        args.extend(quick_params(model));
+        let trained = s.json(&args);
+        let id = trained["model"]["model_id"].as_str().expect("model id").to_string();
+        assert_eq!(trained["model"]["model_type"], model);
+        let csv_path = out_dir.path().join(format!("{model}-{data}.csv"));
+        let csv = csv_path.to_str().unwrap();
+        let pred = s.json(&["predict", "--model", &id, "--data", &file, "--out", csv, "--json"]);
+        // Recompute the test metric from the stored model's predictions: the round trip
+        // (train → save → load → predict) must reproduce it exactly.
+        let text = std::fs::read_to_string(&csv_path).unwrap();
+        let mut lines = text.lines();
+        let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+        let col = |name: &str| header.iter().position(|h| *h == name).unwrap_or_else(|| panic!("{name} in {header:?}"));
+        let (t, p, sp) = (col(target), col(&format!("{target}_predicted")), col("split"));
+        let rows: Vec<Vec<String>> = lines.map(|l| l.split(',').map(str::to_string).collect()).collect();
+        assert_eq!(rows.len(), pred["rows"].as_u64().unwrap() as usize);
+        let test: Vec<&Vec<String>> = rows.iter().filter(|r| r[sp] == "test").collect();
+        let recomputed = if metric == "accuracy" {
+            test.iter().filter(|r| r[t] == r[p]).count() as f64 / test.len() as f64
+        } else {
+            let y: Vec<f64> = test.iter().map(|r| r[t].parse().unwrap()).collect();
+            let yhat: Vec<f64> = test.iter().map(|r| r[p].parse().unwrap()).collect();
+            let mean = y.iter().sum::<f64>() / y.len() as f64;
+            let ss_res: f64 = y.iter().zip(&yhat).map(|(a, b)| (a - b).powi(2)).sum();
+            let ss_tot: f64 = y.iter().map(|a| (a - mean).powi(2)).sum();
+            1.0 - ss_res / ss_tot
+        };
+        let stored = trained["metrics"]["test"][metric].as_f64().unwrap();
+        assert!(
+            (recomputed - stored).abs() < 1e-9,
+            "{model} on {data}: predictions give {metric} {recomputed}, training reported {stored}"
+        );
+    }
+    let list = s.json(&["models", "list", "--json"]);
+    assert_eq!(list.as_array().unwrap().len(), 16);
+}
+
+#[test]
+fn auto_tune_and_model_management() {
+    let s = Setup::new();
+    let auto = s.json(&[
+        "train",
+        "--data",
+        "tests/fixtures/ml/iris.csv",
+        "--target",
+        "species",
+        "-o",
+        "split_column=split",
+        "--json",
+    ]);
+    let board = auto["search"]["leaderboard"].as_array().expect("leaderboard");
+    assert_eq!(board.len(), 6, "logistic, naive_bayes, decision_tree, random_forest, gradient_boosting, svm");
+    assert_eq!(auto["model_type"], board[0]["model"]);
+    let scores: Vec<f64> = board.iter().map(|r| r["cv_mean"].as_f64().unwrap()).collect();
+    assert!(scores.windows(2).all(|w| w[0] >= w[1]), "ranked best first: {scores:?}");
+
+    let tuned = s.json(&[
+        "tune",
+        "--data",
+        "tests/fixtures/ml/iris.csv",
+        "--target",
+        "species",
+        "--model",
+        "decision_tree",
+        "--space",
+        r#"{"max_depth": [1, 2, 3]}"#,
+        "--cv",
+        "3",
+        "--json",
+    ]);
+    let table = tuned["search"]["table"].as_array().expect("search table");
+    assert_eq!(table.len(), 3);
+    assert_eq!(tuned["search"]["best_params"]["max_depth"], table[0]["params"]["max_depth"]);
+    // Depth 1 cannot separate three classes: it ranks last.
+    assert_eq!(table[2]["params"]["max_depth"], 1);
+    let random = s.json(&[
+        "tune",
+        "--data",
+        "tests/fixtures/ml/diabetes.csv",
+        "--target",
+        "progression",
+        "--model",
+        "ridge",
+        "--search",
+        "random",
+        "--n-iter",
+        "4",
+        "--space",
+        r#"{"alpha": {"min": 0.001, "max": 100, "log": true}}"#,
+        "--json",
+    ]);
+    assert_eq!(random["search"]["table"].as_array().unwrap().len(), 4);
+
+    let list = s.json(&["models", "list", "--json"]);
+    assert_eq!(list.as_array().unwrap().len(), 3);
+    let id = auto["model"]["model_id"].as_str().unwrap();
+    let shown = s.json(&["models", "show", id, "--json"]);
+    assert_eq!(shown["target"], "species");
+    assert_eq!(shown["plugin"]["name"], "ml");
+    assert_eq!(shown["plugin"]["hash"].as_str().unwrap().len(), 64);
+    assert_eq!(shown["features"].as_array().unwrap().len(), 4);
+    let o = s.run(&["models", "delete", id]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = s.run(&["models", "show", id]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("No model"), "{}", stderr(&o));
+}
+
+#[test]
+fn bad_requests_are_explained() {
+    let s = Setup::new();
+    let cases: [(&[&str], &str); 5] = [
+        (
+            &["train", "--data", "tests/fixtures/ml/iris.csv", "--target", "species", "--model", "xgboost"],
+            "must be one of auto, linear",
+        ),
+        (
+            &[
+                "train",
+                "--data",
+                "tests/fixtures/ml/iris.csv",
+                "--target",
+                "species",
+                "--model",
+                "random_forest",
+                "-p",
+                "n_estimators=5000",
+            ],
+            "between 10 and 500",
+        ),
+        (
+            &[
+                "train",
+                "--data",
+                "tests/fixtures/ml/iris.csv",
+                "--target",
+                "species",
+                "--model",
+                "svm",
+                "-p",
+                "n_trees=5",
+            ],
+            "Unknown hyperparameter 'n_trees' for svm. Allowed: C, coef0, degree, gamma, kernel, max_iter",
+        ),
+        (&["train", "--data", "tests/fixtures/ml/iris.csv", "--target", "specie"], "Did you mean 'species'?"),
+        (&["predict", "--model", "../../etc", "--data", "tests/fixtures/ml/iris.csv"], "is not a model id"),
+    ];
+    for (args, expected) in cases {
+        let o = s.run(args);
+        assert!(!o.status.success(), "{args:?} succeeded");
+        assert!(stderr(&o).contains(expected), "{args:?}: {}", stderr(&o));
+    }
+}
