@@ -8,7 +8,8 @@
 //! (d) correlation (Pearson, Spearman, Kendall with p-values) on 100,000 x 10 vs scipy/pandas;
 //! (e) normality, fit and quality on the same 100,000 x 10 vs scipy/pandas;
 //! (f) loading a 1 GiB CSV and its Parquet twin: statbox vs polars alone vs pandas, time
-//!     and peak memory, and projection of 2 of 50 columns.
+//!     and peak memory, and projection of 2 of 50 columns;
+//! (g) training every ML model type: sandbox vs native Rust vs scikit-learn (see ml.rs).
 //!
 //! Timings vary between runs on shared machines; compare the ratios.
 
@@ -34,21 +35,28 @@ const CORR_ROWS: usize = 100_000;
 const CORR_RUNS: usize = 3;
 
 mod load;
+mod ml;
 
 struct Args {
     python: Option<PathBuf>,
     rows: usize,
     load_mib: usize,
+    ml_rows: usize,
 }
 
 fn parse_args() -> anyhow::Result<Args> {
-    let mut args = Args { python: None, rows: ROWS, load_mib: 1024 };
+    let mut args = Args { python: None, rows: ROWS, load_mib: 1024, ml_rows: 100_000 };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
         match a.as_str() {
             "--python" => args.python = Some(it.next().context("--python needs a path")?.into()),
             "--rows" => args.rows = it.next().context("--rows needs a number")?.parse()?,
             "--load-mb" => args.load_mib = it.next().context("--load-mb needs a number")?.parse()?,
+            "--ml-rows" => args.ml_rows = it.next().context("--ml-rows needs a number")?.parse()?,
+            "--only-ml" => {
+                ml::run(args.ml_rows, args.python.as_ref())?;
+                std::process::exit(0);
+            }
             "--only-load" => {
                 load::run(args.load_mib, args.python.as_ref())?;
                 std::process::exit(0);
@@ -62,7 +70,7 @@ fn parse_args() -> anyhow::Result<Args> {
             }
             "--help" | "-h" => {
                 println!(
-                    "statbox-bench [--python PATH] [--rows N] [--load-mb N]\n  --python   interpreter with pandas (skip pandas if absent)\n  --rows     rows for describe (default 1000000)\n  --load-mb  size of the generated CSV for the load benchmark (default 1024; 0 skips it)"
+                    "statbox-bench [--python PATH] [--rows N] [--load-mb N] [--ml-rows N] [--only-load] [--only-ml]\n  --python   interpreter with pandas and scikit-learn (skip those columns if absent)\n  --rows     rows for describe (default 1000000)\n  --load-mb  size of the generated CSV for the load benchmark (default 1024; 0 skips it)\n  --ml-rows  rows for the ML training benchmark (default 100000; 0 skips it)\n  --only-load, --only-ml  run just that part (options before it apply)"
                 );
                 std::process::exit(0);
             }
@@ -408,6 +416,9 @@ fn main() -> anyhow::Result<()> {
             ms(*sbx),
             ms(*sbx) / ms(*nat)
         );
+    }
+    if args.ml_rows > 0 {
+        ml::run(args.ml_rows, args.python.as_ref())?;
     }
     if args.load_mib > 0 {
         load::run(args.load_mib, args.python.as_ref())?;

@@ -30,6 +30,9 @@ fn d_max_categories() -> usize {
 fn d_model() -> String {
     "auto".into()
 }
+fn d_true() -> bool {
+    true
+}
 fn d_n_iter() -> usize {
     10
 }
@@ -72,6 +75,8 @@ pub struct TrainParams {
     pub min_training_samples: usize,
     #[serde(default)]
     pub drop_missing_target: bool,
+    #[serde(default = "d_true")]
+    pub importance: bool,
     /// With `features` left out, categorical columns with more categories are skipped.
     #[serde(default = "d_max_categories")]
     pub max_categories: usize,
@@ -111,6 +116,7 @@ pub fn train_schema() -> Value {
             "split_column": {"type": "string"},
             "min_training_samples": {"type": "integer", "minimum": 2},
             "drop_missing_target": {"type": "boolean"},
+            "importance": {"type": "boolean"},
             "max_categories": {"type": "integer", "minimum": 2},
             "candidates": {"type": "array", "items": {"type": "string"}},
             "search": {"enum": ["grid", "random"]},
@@ -340,6 +346,7 @@ fn settings_of(p: &TrainParams, task: Task) -> Result<Settings, PluginError> {
         balance: p.balance,
         min_training_samples: p.min_training_samples.max(2),
         drop_missing_target: p.drop_missing_target,
+        importance: p.importance,
     })
 }
 

@@ -45,6 +45,9 @@ pub struct Settings {
     pub balance: Balance,
     pub min_training_samples: usize,
     pub drop_missing_target: bool,
+    /// Feature importance; permutation importance (SVMs, naive Bayes, networks) costs
+    /// features × 5 predictions, so it can be turned off.
+    pub importance: bool,
 }
 
 /// Training data: features, target and, optionally, a given test/train assignment.
@@ -646,7 +649,8 @@ fn feature_importance(fp: &FittedPipeline, (x, target): (&Matrix, &Prepared), se
 
 fn permutation_importance(model: &Model, x: &Matrix, target: &Prepared, groups: &[Vec<usize>], seed: u64) -> Vec<f64> {
     const REPEATS: usize = 5;
-    const MAX_ROWS: usize = 2000;
+    // A sample bounds the cost (features × repeats predictions) on large test sets.
+    const MAX_ROWS: usize = 500;
     let rows: Vec<usize> = (0..x.rows.min(MAX_ROWS)).collect();
     let x = x.select_rows(&rows);
     let target = target.select(&rows);

@@ -2,8 +2,6 @@
 //! set selection (Fan, Chen & Lin 2005), one-vs-one for more than two classes, prediction
 //! by vote (ties to the lower class, as libsvm).
 
-use std::collections::HashMap;
-
 use serde::{Deserialize, Serialize};
 
 use crate::matrix::{Matrix, dot};
@@ -50,8 +48,8 @@ pub struct Svm {
     pub machines: Vec<BinarySvm>,
 }
 
-/// Cache budget for kernel rows, in f64s (64 MiB).
-const CACHE_FLOATS: usize = 8 << 20;
+/// Cache budget for kernel rows, in f32s (256 MiB): the whole matrix up to ~8,000 rows.
+const CACHE_FLOATS: usize = 64 << 20;
 
 pub fn fit(
     x: &Matrix,
@@ -83,6 +81,47 @@ pub fn fit(
     Svm { classes, kernel, machines }
 }
 
+/// Rows of `Q_ij = y_i y_j K(x_i, x_j)` computed on demand and kept (f32, as libsvm)
+/// within [`CACHE_FLOATS`]; the oldest row is dropped when full.
+struct KernelCache<'a> {
+    x: &'a Matrix,
+    y: &'a [f64],
+    kernel: Kernel,
+    norms: Vec<f64>,
+    rows: Vec<Option<std::rc::Rc<[f32]>>>,
+    order: std::collections::VecDeque<usize>,
+    capacity: usize,
+}
+
+impl KernelCache<'_> {
+    fn row(&mut self, i: usize) -> std::rc::Rc<[f32]> {
+        if let Some(r) = &self.rows[i] {
+            return r.clone();
+        }
+        let n = self.x.rows;
+        let xi = self.x.row(i);
+        let yi = self.y[i];
+        let r: std::rc::Rc<[f32]> = match self.kernel {
+            // ‖a − b‖² = ‖a‖² + ‖b‖² − 2a·b: one dot product per entry.
+            Kernel::Rbf { gamma } => (0..n)
+                .map(|j| {
+                    let d2 = (self.norms[i] + self.norms[j] - 2.0 * dot(xi, self.x.row(j))).max(0.0);
+                    (yi * self.y[j] * (-gamma * d2).exp()) as f32
+                })
+                .collect(),
+            k => (0..n).map(|j| (yi * self.y[j] * k.eval(xi, self.x.row(j))) as f32).collect(),
+        };
+        if self.order.len() >= self.capacity
+            && let Some(old) = self.order.pop_front()
+        {
+            self.rows[old] = None;
+        }
+        self.rows[i] = Some(r.clone());
+        self.order.push_back(i);
+        r
+    }
+}
+
 fn smo(x: &Matrix, y: &[f64], c: f64, kernel: Kernel, max_iter: usize) -> (Vec<f64>, f64) {
     const EPS: f64 = 1e-3;
     const TAU: f64 = 1e-12;
@@ -90,24 +129,16 @@ fn smo(x: &Matrix, y: &[f64], c: f64, kernel: Kernel, max_iter: usize) -> (Vec<f
     let mut alpha = vec![0.0; n];
     let mut grad = vec![-1.0; n];
     let diag: Vec<f64> = (0..n).map(|i| kernel.eval(x.row(i), x.row(i))).collect();
-    let cache_rows = (CACHE_FLOATS / n.max(1)).max(2);
-    let mut cache: HashMap<usize, Vec<f64>> = HashMap::new();
-    let mut order: std::collections::VecDeque<usize> = Default::default();
-    let mut q_row = |i: usize| -> Vec<f64> {
-        if let Some(r) = cache.get(&i) {
-            return r.clone();
-        }
-        let xi = x.row(i);
-        let r: Vec<f64> = (0..n).map(|j| y[i] * y[j] * kernel.eval(xi, x.row(j))).collect();
-        if cache.len() >= cache_rows
-            && let Some(old) = order.pop_front()
-        {
-            cache.remove(&old);
-        }
-        cache.insert(i, r.clone());
-        order.push_back(i);
-        r
+    let mut cache = KernelCache {
+        x,
+        y,
+        kernel,
+        norms: (0..n).map(|i| dot(x.row(i), x.row(i))).collect(),
+        rows: vec![None; n],
+        order: Default::default(),
+        capacity: (CACHE_FLOATS / n.max(1)).max(2),
     };
+    let mut q_row = |i: usize| cache.row(i);
     let in_up = |a: f64, yi: f64| (yi > 0.0 && a < c) || (yi < 0.0 && a > 0.0);
     let in_low = |a: f64, yi: f64| (yi > 0.0 && a > 0.0) || (yi < 0.0 && a < c);
     for _ in 0..max_iter {
@@ -134,7 +165,7 @@ fn smo(x: &Matrix, y: &[f64], c: f64, kernel: Kernel, max_iter: usize) -> (Vec<f
             g_min = g_min.min(v);
             let b = g_max - v;
             if b > 0.0 {
-                let a = diag[i_sel] + diag[t] - 2.0 * y[i_sel] * y[t] * qi[t];
+                let a = diag[i_sel] + diag[t] - 2.0 * y[i_sel] * y[t] * f64::from(qi[t]);
                 let a = if a > 0.0 { a } else { TAU };
                 if -(b * b) / a <= best {
                     best = -(b * b) / a;
@@ -150,7 +181,7 @@ fn smo(x: &Matrix, y: &[f64], c: f64, kernel: Kernel, max_iter: usize) -> (Vec<f
         let (old_i, old_j) = (alpha[i], alpha[j]);
         // libsvm's two-variable update with clipping to the box.
         if y[i] != y[j] {
-            let quad = (diag[i] + diag[j] + 2.0 * qi[j]).max(TAU);
+            let quad = (diag[i] + diag[j] + 2.0 * f64::from(qi[j])).max(TAU);
             let delta = (-grad[i] - grad[j]) / quad;
             let diff = alpha[i] - alpha[j];
             alpha[i] += delta;
@@ -174,7 +205,7 @@ fn smo(x: &Matrix, y: &[f64], c: f64, kernel: Kernel, max_iter: usize) -> (Vec<f
                 alpha[i] = c + diff;
             }
         } else {
-            let quad = (diag[i] + diag[j] - 2.0 * qi[j]).max(TAU);
+            let quad = (diag[i] + diag[j] - 2.0 * f64::from(qi[j])).max(TAU);
             let delta = (grad[i] - grad[j]) / quad;
             let sum = alpha[i] + alpha[j];
             alpha[i] -= delta;
@@ -200,7 +231,7 @@ fn smo(x: &Matrix, y: &[f64], c: f64, kernel: Kernel, max_iter: usize) -> (Vec<f
         }
         let (di, dj) = (alpha[i] - old_i, alpha[j] - old_j);
         for t in 0..n {
-            grad[t] += qi[t] * di + qj[t] * dj;
+            grad[t] += f64::from(qi[t]) * di + f64::from(qj[t]) * dj;
         }
     }
     // rho: mean of y·G over free vectors, else the middle of the feasible interval.
