@@ -48,16 +48,7 @@ impl Engine {
     ) -> Result<TrainOutcome, EngineError> {
         let model = params.get("model").and_then(Value::as_str).unwrap_or("auto").trim().to_ascii_lowercase();
         let table_config = &self.config().models.hyperparameters;
-        if let Some(h) = params.get("hyperparameters") {
-            let given = match h {
-                Value::Object(m) => m.clone(),
-                Value::String(s) if s.trim().starts_with('{') => serde_json::from_str(s).map_err(|e| {
-                    crate::ParamError(format!("Parameter 'hyperparameters' is not a valid JSON object: {e}"))
-                })?,
-                Value::String(s) => crate::params::parse_pairs(s)
-                    .map_err(|e| crate::ParamError(format!("Parameter 'hyperparameters': {e}")))?,
-                _ => Map::new(),
-            };
+        if let Some(given) = object_param(&params, "hyperparameters")? {
             if model == "auto" && !given.is_empty() {
                 return Err(crate::ParamError(
                     "hyperparameters need a model type; auto uses each type's defaults".into(),
@@ -70,14 +61,7 @@ impl Engine {
         let target = match kind {
             TrainKind::Train => "train",
             TrainKind::Tune => {
-                let space = match params.get("space") {
-                    Some(Value::Object(m)) => m.clone(),
-                    Some(Value::String(s)) if s.trim().starts_with('{') => serde_json::from_str(s)
-                        .map_err(|e| crate::ParamError(format!("Parameter 'space' is not a valid JSON object: {e}")))?,
-                    Some(Value::String(s)) => crate::params::parse_pairs(s)
-                        .map_err(|e| crate::ParamError(format!("Parameter 'space': {e}")))?,
-                    _ => Map::new(),
-                };
+                let space = object_param(&params, "space")?.unwrap_or_default();
                 let space = if space.is_empty() { hyper::default_space(table_config, &model) } else { space };
                 if space.is_empty() {
                     return Err(crate::ParamError(format!("{model} has no hyperparameters to search")).into());
@@ -169,6 +153,15 @@ impl Engine {
         let csv = prediction_csv(&table, &meta, &run.result).map_err(EngineError::Runtime)?;
         Ok(PredictOutcome { model: meta, run, csv })
     }
+}
+
+/// An object-typed parameter read early (before template validation), in any of the forms
+/// [`crate::ParamKind::Object`] accepts.
+fn object_param(params: &Map<String, Value>, name: &str) -> Result<Option<Map<String, Value>>, EngineError> {
+    let spec = crate::ParamSpec::new(name, crate::ParamKind::Object);
+    let Some(v) = params.get(name).filter(|v| !v.is_null()) else { return Ok(None) };
+    let checked = crate::validate(&[spec], Map::from_iter([(name.to_string(), v.clone())]), &[])?;
+    Ok(checked.get(name).and_then(Value::as_object).cloned())
 }
 
 /// The input table plus `<target>_predicted` and, for classifiers with probabilities, one

@@ -57,6 +57,20 @@ pub struct ParamSpec {
 pub struct ParamError(pub String);
 
 impl ParamSpec {
+    /// An optional parameter with no default, range or choices.
+    pub fn new(name: &str, kind: ParamKind) -> ParamSpec {
+        ParamSpec {
+            name: name.into(),
+            kind,
+            description: String::new(),
+            required: false,
+            default: None,
+            min: None,
+            max: None,
+            choices: None,
+        }
+    }
+
     /// Checks the declaration itself (at template load).
     pub(crate) fn check(&self) -> Result<(), String> {
         if self.kind == ParamKind::Choice && self.choices.as_ref().is_none_or(|c| c.is_empty()) {
@@ -372,16 +386,7 @@ mod tests {
     }
 
     fn spec(name: &str, kind: ParamKind) -> ParamSpec {
-        ParamSpec {
-            name: name.into(),
-            kind,
-            description: String::new(),
-            required: false,
-            default: None,
-            min: None,
-            max: None,
-            choices: None,
-        }
+        ParamSpec::new(name, kind)
     }
 
     #[test]

@@ -610,12 +610,7 @@ pub fn fit(
         }
         ModelKind::DecisionTree => {
             let p: DecisionTreeParams = parse(kind, params)?;
-            let tp = TreeParams {
-                max_depth: p.max_depth.unwrap_or(usize::MAX),
-                min_samples_split: p.min_samples_split,
-                min_samples_leaf: p.min_samples_leaf,
-                max_features: x.cols,
-            };
+            let tp = tree_params(p.max_depth, p.min_samples_split, p.min_samples_leaf, x.cols);
             let criterion = criterion_for(target);
             let presorted = tree::Presorted::new(&columns);
             let grown = tree::grow(&columns, &target.as_f64(), &vec![1.0; x.rows], &presorted, tp, criterion, rng);
@@ -628,12 +623,8 @@ pub fn fit(
         }
         ModelKind::RandomForest => {
             let p: RandomForestParams = parse(kind, params)?;
-            let tp = TreeParams {
-                max_depth: p.max_depth.unwrap_or(usize::MAX),
-                min_samples_split: p.min_samples_split,
-                min_samples_leaf: p.min_samples_leaf,
-                max_features: max_features(p.max_features.as_ref().unwrap_or(&Value::Null), x.cols, target.task())?,
-            };
+            let features = max_features(p.max_features.as_ref().unwrap_or(&Value::Null), x.cols, target.task())?;
+            let tp = tree_params(p.max_depth, p.min_samples_split, p.min_samples_leaf, features);
             let (forest, imp) = ensemble::fit_forest(
                 &columns,
                 &target.as_f64(),
@@ -713,6 +704,16 @@ pub fn fit(
         }
     };
     Ok(fitted)
+}
+
+/// Tree settings; no `max_depth` means unlimited, as in scikit-learn.
+fn tree_params(max_depth: Option<usize>, split: usize, leaf: usize, max_features: usize) -> TreeParams {
+    TreeParams {
+        max_depth: max_depth.unwrap_or(usize::MAX),
+        min_samples_split: split,
+        min_samples_leaf: leaf,
+        max_features,
+    }
 }
 
 fn criterion_for(target: &Target) -> Criterion {

@@ -175,21 +175,8 @@ pub fn grow(
     let mut buffer: Vec<u32> = Vec::with_capacity(n_used);
     let mut features: Vec<usize> = (0..p).collect();
 
-    let stats_of = |idx: &[u32]| -> Stats {
-        let mut s = Stats { weight: 0.0, sums: vec![0.0; if outputs == 1 { 2 } else { outputs }] };
-        for &i in idx {
-            let (w, v) = (weight[i as usize], y[i as usize]);
-            s.weight += w;
-            match criterion {
-                Criterion::Gini { .. } => s.sums[v as usize] += w,
-                Criterion::SquaredError => {
-                    s.sums[0] += w * v;
-                    s.sums[1] += w * v * v;
-                }
-            }
-        }
-        s
-    };
+    let width = if outputs == 1 { 2 } else { outputs };
+    let stats_of = |idx: &[u32]| stats_for(idx, y, weight, criterion, width);
     let leaf_values = |s: &Stats| -> Vec<f64> {
         match criterion {
             Criterion::Gini { .. } => s.sums.iter().map(|c| c / s.weight.max(f64::MIN_POSITIVE)).collect(),
