@@ -62,14 +62,49 @@ impl Matrix {
     }
 }
 
+/// Dot product with four independent partial sums, so the compiler can vectorise it (a
+/// single running sum forces one addition at a time).
 #[inline]
 pub fn dot(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
+    let mut acc = [0.0f64; 4];
+    let chunks = n / 4;
+    for c in 0..chunks {
+        for l in 0..4 {
+            acc[l] += a[c * 4 + l] * b[c * 4 + l];
+        }
+    }
+    let mut tail = 0.0;
+    for i in chunks * 4..n {
+        tail += a[i] * b[i];
+    }
+    (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
+}
+
+/// [`dot`] for f32, eight partial sums.
+#[inline]
+pub fn dot_f32(a: &[f32], b: &[f32]) -> f32 {
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
+    let mut acc = [0.0f32; 8];
+    let chunks = n / 8;
+    for c in 0..chunks {
+        for l in 0..8 {
+            acc[l] += a[c * 8 + l] * b[c * 8 + l];
+        }
+    }
+    let mut tail = 0.0;
+    for i in chunks * 8..n {
+        tail += a[i] * b[i];
+    }
+    acc.iter().sum::<f32>() + tail
 }
 
 /// Solves `A x = b` for a symmetric positive-definite `A` (n×n, row-major) by Cholesky.
-/// `None` when `A` is not positive definite (singular or nearly so).
-pub fn cholesky_solve(a: &[f64], b: &[f64], n: usize) -> Option<Vec<f64>> {
+/// `None` when a pivot falls below `rel_pivot` times its diagonal entry: `A` is singular,
+/// or too ill-conditioned for the accuracy the caller needs.
+pub fn cholesky_solve(a: &[f64], b: &[f64], n: usize, rel_pivot: f64) -> Option<Vec<f64>> {
     let mut l = vec![0.0; n * n];
     for i in 0..n {
         for j in 0..=i {
@@ -79,7 +114,7 @@ pub fn cholesky_solve(a: &[f64], b: &[f64], n: usize) -> Option<Vec<f64>> {
             }
             if i == j {
                 // Relative pivot check: a pivot lost to rounding means a singular matrix.
-                if s <= a[i * n + i].abs() * 1e-12 || !s.is_finite() {
+                if s <= a[i * n + i].abs() * rel_pivot || !s.is_finite() {
                     return None;
                 }
                 l[i * n + i] = s.sqrt();
@@ -99,6 +134,23 @@ pub fn cholesky_solve(a: &[f64], b: &[f64], n: usize) -> Option<Vec<f64>> {
         x[i] = (y[i] - s) / l[i * n + i];
     }
     Some(x)
+}
+
+/// `(XᵀX + ridge·I, Xᵀy)` from the columns of `x`: one vectorised dot product per entry.
+pub fn gram(x: &Matrix, y: &[f64], ridge: f64) -> (Vec<f64>, Vec<f64>) {
+    let p = x.cols;
+    let cols: Vec<Vec<f64>> = (0..p).map(|j| x.column(j)).collect();
+    let mut g = vec![0.0; p * p];
+    for a in 0..p {
+        for b in 0..=a {
+            let v = dot(&cols[a], &cols[b]);
+            g[a * p + b] = v;
+            g[b * p + a] = v;
+        }
+        g[a * p + a] += ridge;
+    }
+    let xty = cols.iter().map(|c| dot(c, y)).collect();
+    (g, xty)
 }
 
 /// Least squares `min ||X w - y||` by Householder QR with column pivoting; columns whose
@@ -178,8 +230,8 @@ mod tests {
 
     #[test]
     fn cholesky_solves_spd_and_refuses_singular() {
-        let x = cholesky_solve(&[4.0, 2.0, 2.0, 3.0], &[2.0, 1.0], 2).unwrap();
+        let x = cholesky_solve(&[4.0, 2.0, 2.0, 3.0], &[2.0, 1.0], 2, 1e-12).unwrap();
         assert!((4.0 * x[0] + 2.0 * x[1] - 2.0).abs() < 1e-12);
-        assert!(cholesky_solve(&[1.0, 1.0, 1.0, 1.0], &[1.0, 1.0], 2).is_none());
+        assert!(cholesky_solve(&[1.0, 1.0, 1.0, 1.0], &[1.0, 1.0], 2, 1e-12).is_none());
     }
 }

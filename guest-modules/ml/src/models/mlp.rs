@@ -8,6 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::matrix::dot_f32;
 use crate::rng::Rng;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -410,7 +411,7 @@ fn backward(net: &Network, acts: &[Vec<f32>], mut delta: Vec<f32>, rows: usize, 
                 let d = &delta[r * fan_out..(r + 1) * fan_out];
                 for k in 0..fan_in {
                     let a = a_prev[r * fan_in + k];
-                    let s: f32 = w[k * fan_out..(k + 1) * fan_out].iter().zip(d).map(|(wv, dv)| wv * dv).sum();
+                    let s = dot_f32(&w[k * fan_out..(k + 1) * fan_out], d);
                     prev[r * fan_in + k] = s * act.derivative(a);
                 }
             }

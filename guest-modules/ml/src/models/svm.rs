@@ -39,6 +39,9 @@ pub struct BinarySvm {
     pub support_vectors: Matrix,
     pub coef: Vec<f64>,
     pub rho: f64,
+    /// SMO iterations used.
+    #[serde(default)]
+    pub iterations: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -67,7 +70,7 @@ pub fn fit(
         let sub = x.select_rows(&idx);
         // The higher class index is +1 so a binary decision > 0 means class 1 (scikit-learn).
         let labels: Vec<f64> = idx.iter().map(|&i| if y[i] == b { 1.0 } else { -1.0 }).collect();
-        let (alpha, rho) = smo(&sub, &labels, c, kernel, max_iter);
+        let (alpha, rho, iterations) = smo(&sub, &labels, c, kernel, max_iter);
         let sv: Vec<usize> = (0..idx.len()).filter(|&i| alpha[i] > 0.0).collect();
         machines.push(BinarySvm {
             positive: b,
@@ -75,6 +78,7 @@ pub fn fit(
             support_vectors: sub.select_rows(&sv),
             coef: sv.iter().map(|&i| alpha[i] * labels[i]).collect(),
             rho,
+            iterations,
         });
         progress(done + 1, pairs.len());
     }
@@ -122,7 +126,7 @@ impl KernelCache<'_> {
     }
 }
 
-fn smo(x: &Matrix, y: &[f64], c: f64, kernel: Kernel, max_iter: usize) -> (Vec<f64>, f64) {
+fn smo(x: &Matrix, y: &[f64], c: f64, kernel: Kernel, max_iter: usize) -> (Vec<f64>, f64, usize) {
     const EPS: f64 = 1e-3;
     const TAU: f64 = 1e-12;
     let n = x.rows;
@@ -141,7 +145,9 @@ fn smo(x: &Matrix, y: &[f64], c: f64, kernel: Kernel, max_iter: usize) -> (Vec<f
     let mut q_row = |i: usize| cache.row(i);
     let in_up = |a: f64, yi: f64| (yi > 0.0 && a < c) || (yi < 0.0 && a > 0.0);
     let in_low = |a: f64, yi: f64| (yi > 0.0 && a > 0.0) || (yi < 0.0 && a < c);
+    let mut iterations = 0;
     for _ in 0..max_iter {
+        iterations += 1;
         let mut g_max = f64::NEG_INFINITY;
         let mut i_sel = usize::MAX;
         for t in 0..n {
@@ -249,16 +255,32 @@ fn smo(x: &Matrix, y: &[f64], c: f64, kernel: Kernel, max_iter: usize) -> (Vec<f
         }
     }
     let rho = if count > 0 { sum / count as f64 } else { (ub + lb) / 2.0 };
-    (alpha, rho)
+    (alpha, rho, iterations)
 }
 
 impl BinarySvm {
-    pub fn decision(&self, kernel: &Kernel, row: &[f64]) -> f64 {
+    /// `Σ coef_k K(sv_k, row) − rho`. For the RBF kernel `sv_norms` (‖sv_k‖², from
+    /// [`BinarySvm::sv_norms`]) and `row_norm` turn each distance into one dot product.
+    pub fn decision(&self, kernel: &Kernel, row: &[f64], sv_norms: &[f64], row_norm: f64) -> f64 {
         let mut s = -self.rho;
-        for (k, coef) in self.coef.iter().enumerate() {
-            s += coef * kernel.eval(self.support_vectors.row(k), row);
+        match *kernel {
+            Kernel::Rbf { gamma } => {
+                for (k, coef) in self.coef.iter().enumerate() {
+                    let d2 = (sv_norms[k] + row_norm - 2.0 * dot(self.support_vectors.row(k), row)).max(0.0);
+                    s += coef * (-gamma * d2).exp();
+                }
+            }
+            _ => {
+                for (k, coef) in self.coef.iter().enumerate() {
+                    s += coef * kernel.eval(self.support_vectors.row(k), row);
+                }
+            }
         }
         s
+    }
+
+    pub fn sv_norms(&self) -> Vec<f64> {
+        (0..self.support_vectors.rows).map(|k| dot(self.support_vectors.row(k), self.support_vectors.row(k))).collect()
     }
 }
 
@@ -268,17 +290,19 @@ impl Svm {
     pub fn scores(&self, x: &Matrix) -> Scores {
         let k = self.classes;
         let mut data = Vec::with_capacity(x.rows * k);
+        let norms: Vec<Vec<f64>> = self.machines.iter().map(BinarySvm::sv_norms).collect();
         for i in 0..x.rows {
             let row = x.row(i);
+            let row_norm = dot(row, row);
             if k == 2 {
-                let d = self.machines[0].decision(&self.kernel, row);
+                let d = self.machines[0].decision(&self.kernel, row, &norms[0], row_norm);
                 data.extend([-d, d]);
                 continue;
             }
             let mut votes = vec![0.0; k];
             let mut confidence = vec![0.0; k];
-            for m in &self.machines {
-                let d = m.decision(&self.kernel, row);
+            for (m, sv_norms) in self.machines.iter().zip(&norms) {
+                let d = m.decision(&self.kernel, row, sv_norms, row_norm);
                 let winner = if d > 0.0 { m.positive } else { m.negative };
                 votes[winner] += 1.0;
                 confidence[m.positive] += d;
