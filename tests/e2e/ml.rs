@@ -325,3 +325,24 @@ async fn tenants_cannot_use_each_others_models() {
     assert!(engine.models().unwrap().delete(bob.id(), &id).is_err());
     assert!(engine.predict(&alice, &id, table, params(json!({}))).await.is_ok());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn configured_defaults_are_the_ones_that_train() {
+    let mut config = statbox_tests::test_config();
+    let ridge = config.models.hyperparameters.get_mut("ridge").expect("ridge is configured");
+    ridge.get_mut("alpha").expect("alpha is configured").default = Some(json!(5.0));
+    let engine = Engine::start(config).await.expect("engine starts");
+    let out =
+        train(&engine, dataset(&engine, "diabetes"), json!({"target": "progression", "model": "ridge"})).await.unwrap();
+    assert_eq!(out.run.result["hyperparameters"]["alpha"], 5.0);
+    assert_eq!(out.model.hyperparameters["alpha"], 5.0);
+    // A value given by the user wins over the default.
+    let out = train(
+        &engine,
+        dataset(&engine, "diabetes"),
+        json!({"target": "progression", "model": "ridge", "hyperparameters": "alpha=0.5"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(out.run.result["hyperparameters"]["alpha"], 0.5);
+}

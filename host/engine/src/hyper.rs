@@ -108,6 +108,20 @@ pub fn check(table: &HyperTable, model: &str, given: &Map<String, Value>) -> Res
     Ok(())
 }
 
+/// `given` plus the configured `default` of every hyperparameter it leaves out, so an
+/// operator's defaults in the config are the ones that train.
+pub fn with_defaults(table: &HyperTable, model: &str, given: &Map<String, Value>) -> Map<String, Value> {
+    let mut out = given.clone();
+    if let Some(specs) = table.get(model) {
+        for (name, spec) in specs {
+            if let Some(d) = &spec.default {
+                out.entry(name.clone()).or_insert_with(|| d.clone());
+            }
+        }
+    }
+    out
+}
+
 /// The search space `tune` uses when none is given: each declared `search` list.
 pub fn default_space(table: &HyperTable, model: &str) -> Map<String, Value> {
     table
@@ -172,6 +186,10 @@ kernel = { choices = ["linear", "rbf"] }
         );
         assert!(check(&t, "svm", &given(json!({"kernel": "cubic"}))).unwrap_err().0.contains("one of linear, rbf"));
         assert_eq!(default_space(&t, "random_forest"), given(json!({"n_estimators": [50, 100]})));
+        assert_eq!(
+            with_defaults(&t, "random_forest", &given(json!({"max_features": "sqrt"}))),
+            given(json!({"n_estimators": 100, "max_features": "sqrt"}))
+        );
         assert!(check_space(&t, "random_forest", &given(json!({"n_estimators": {"min": 1, "max": 50}}))).is_err());
     }
 }

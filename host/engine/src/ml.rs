@@ -58,6 +58,11 @@ impl Engine {
             hyper::check(table_config, &model, &given)?;
             params.insert("hyperparameters".into(), Value::Object(given));
         }
+        if model != "auto" {
+            let given = params.get("hyperparameters").and_then(Value::as_object).cloned().unwrap_or_default();
+            let filled = hyper::with_defaults(table_config, &model, &given);
+            params.insert("hyperparameters".into(), Value::Object(filled));
+        }
         let target = match kind {
             TrainKind::Train => "train",
             TrainKind::Tune => {
