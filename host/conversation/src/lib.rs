@@ -4,5 +4,7 @@
 //! sales and profit") into an analysis with a confidence score.
 
 pub mod parser;
+pub mod store;
 
 pub use parser::{Intent, ParseError, Parsed, examples, parse};
+pub use store::SessionStore;
