@@ -1,0 +1,651 @@
+//! `Conversation::handle(tenant, input) -> Vec<Reply>`: the transport-agnostic core that
+//! the terminal chat and the Telegram bot wrap. State lives in SQLite per tenant, and the
+//! tenant's current table in its upload directory, so a restart resumes where it was.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+use statbox_data::DataTable;
+use statbox_engine::{Engine, EngineError, RunRequest, Tenant, TrainKind};
+use statbox_runtime::TableSource;
+
+use crate::parser::{self, CONFIRM_BELOW, Intent, ParseError};
+use crate::store::{SessionStore, StoreError};
+
+/// What a user sends.
+#[derive(Debug, Clone)]
+pub enum Input {
+    Text(String),
+    /// An uploaded file.
+    File {
+        name: String,
+        bytes: Vec<u8>,
+    },
+    /// A button pressed (its label).
+    Choice(String),
+}
+
+/// What statbox answers.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reply {
+    /// Markdown-free plain text (front ends escape as their transport needs).
+    Text(String),
+    /// A question with buttons.
+    Choices {
+        text: String,
+        options: Vec<String>,
+    },
+    Figure {
+        title: String,
+        svg: String,
+    },
+    File {
+        name: String,
+        media_type: String,
+        bytes: Vec<u8>,
+    },
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct Session {
+    data: Option<DataRef>,
+    state: State,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct DataRef {
+    /// The name the user gave the file.
+    name: String,
+    /// File name inside the tenant's upload directory.
+    file: String,
+    rows: u64,
+    columns: usize,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+enum State {
+    #[default]
+    Idle,
+    /// A low-confidence request waiting for yes / no.
+    Confirm {
+        text: String,
+        summary: String,
+    },
+    Train(Wizard),
+    ConfirmDelete {
+        model_id: String,
+    },
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Wizard {
+    step: Step,
+    target: Option<String>,
+    features: Option<Vec<String>>,
+    model: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+enum Step {
+    Target,
+    Features,
+    Model,
+    Confirm,
+}
+
+const MODEL_TYPES: [&str; 14] = [
+    "auto",
+    "linear",
+    "ridge",
+    "lasso",
+    "elasticnet",
+    "polynomial",
+    "logistic",
+    "decision_tree",
+    "random_forest",
+    "gradient_boosting",
+    "svm",
+    "naive_bayes",
+    "mlp_regression",
+    "mlp_classification",
+];
+
+pub struct Conversation {
+    engine: Arc<Engine>,
+    sessions: SessionStore,
+    uploads: PathBuf,
+    tables: Mutex<HashMap<String, Arc<DataTable>>>,
+}
+
+fn text(s: impl Into<String>) -> Reply {
+    Reply::Text(s.into())
+}
+
+fn yes(s: &str) -> bool {
+    matches!(s.trim().to_lowercase().as_str(), "yes" | "y" | "ok" | "sure" | "confirm" | "train" | "go")
+}
+
+fn no(s: &str) -> bool {
+    matches!(s.trim().to_lowercase().as_str(), "no" | "n" | "nope")
+}
+
+impl Conversation {
+    pub fn new(engine: Arc<Engine>, sessions: SessionStore, uploads: PathBuf) -> Conversation {
+        Conversation { engine, sessions, uploads, tables: Mutex::new(HashMap::new()) }
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// Handles one input and persists the new state before answering.
+    pub async fn handle(&self, tenant: &Tenant, input: Input) -> Vec<Reply> {
+        let (mut session, mut replies) = match self.sessions.load::<Session>(tenant.id()) {
+            Ok(s) => (s.unwrap_or_default(), Vec::new()),
+            Err(StoreError::Corrupt(e)) => (
+                Session::default(),
+                vec![text(format!("Your previous conversation could not be read ({e}); starting over."))],
+            ),
+            Err(e) => return vec![text(format!("{e}. Try again in a moment."))],
+        };
+        replies.extend(self.step(tenant, &mut session, input).await);
+        if let Err(e) = self.sessions.save(tenant.id(), &session) {
+            replies.push(text(format!("Warning: the conversation could not be saved ({e}).")));
+        }
+        replies
+    }
+
+    async fn step(&self, tenant: &Tenant, session: &mut Session, input: Input) -> Vec<Reply> {
+        let message = match input {
+            Input::File { name, bytes } => return self.upload(tenant, session, &name, bytes),
+            Input::Text(t) | Input::Choice(t) => t.trim().to_string(),
+        };
+        if message.eq_ignore_ascii_case("/cancel") || message.eq_ignore_ascii_case("cancel") {
+            let was = !matches!(session.state, State::Idle);
+            session.state = State::Idle;
+            return vec![text(if was { "Cancelled. What next?" } else { "Nothing to cancel." })];
+        }
+        match std::mem::take(&mut session.state) {
+            State::Idle => self.request(tenant, session, &message).await,
+            State::Confirm { text: original, summary } => {
+                if yes(&message) {
+                    self.run_text(tenant, session, &original, true).await
+                } else if no(&message) {
+                    vec![text("OK, not run. Ask again in other words, or /help for examples.")]
+                } else {
+                    let _ = summary;
+                    self.request(tenant, session, &message).await
+                }
+            }
+            State::ConfirmDelete { model_id } => {
+                if yes(&message) {
+                    match self.engine.models().and_then(|s| s.delete(tenant.id(), &model_id).map_err(Into::into)) {
+                        Ok(()) => vec![text(format!("Deleted model {model_id}."))],
+                        Err(e) => vec![error(&e)],
+                    }
+                } else {
+                    vec![text(format!("Kept model {model_id}."))]
+                }
+            }
+            State::Train(w) => self.wizard(tenant, session, w, &message).await,
+        }
+    }
+
+    fn upload(&self, tenant: &Tenant, session: &mut Session, name: &str, bytes: Vec<u8>) -> Vec<Reply> {
+        let table = match self.engine.load_bytes(tenant, name, bytes.clone()) {
+            Ok(t) => t,
+            Err(e) => return vec![error(&e)],
+        };
+        let ext = std::path::Path::new(name).extension().and_then(|e| e.to_str()).unwrap_or("csv").to_ascii_lowercase();
+        let ext: String = ext.chars().filter(char::is_ascii_alphanumeric).take(8).collect();
+        let file = format!("current.{ext}");
+        let dir = self.tenant_dir(tenant);
+        if let Err(e) = std::fs::create_dir_all(&dir).and_then(|()| std::fs::write(dir.join(&file), &bytes)) {
+            return vec![text(format!("The file was read but could not be kept ({e}); try again."))];
+        }
+        let columns = table.columns();
+        session.data = Some(DataRef { name: name.to_string(), file, rows: table.row_count(), columns: columns.len() });
+        session.state = State::Idle;
+        self.tables.lock().unwrap_or_else(|p| p.into_inner()).insert(tenant.id().to_string(), table.clone());
+        let listed: Vec<String> = columns.iter().map(|c| format!("{} ({})", c.name, c.kind.as_str())).collect();
+        vec![text(format!(
+            "Loaded {name}: {} rows × {} columns.\nColumns: {}\n\nTry: \"Calculate statistics for {}\", \"Check data quality\", or /train.",
+            table.row_count(),
+            columns.len(),
+            listed.join(", "),
+            columns.first().map_or("a column", |c| c.name.as_str())
+        ))]
+    }
+
+    fn tenant_dir(&self, tenant: &Tenant) -> PathBuf {
+        self.uploads.join(hex::encode(tenant.id()))
+    }
+
+    /// The tenant's current table: cached, else reloaded from its upload (after a restart).
+    fn table(&self, tenant: &Tenant, session: &Session) -> Option<Result<Arc<DataTable>, EngineError>> {
+        let data = session.data.as_ref()?;
+        if let Some(t) = self.tables.lock().unwrap_or_else(|p| p.into_inner()).get(tenant.id()) {
+            return Some(Ok(t.clone()));
+        }
+        let bytes = match std::fs::read(self.tenant_dir(tenant).join(&data.file)) {
+            Ok(b) => b,
+            Err(e) => {
+                return Some(Err(EngineError::Runtime(format!("your uploaded file is gone ({e}); upload it again"))));
+            }
+        };
+        let loaded = self.engine.load_bytes(tenant, &data.name, bytes);
+        if let Ok(t) = &loaded {
+            self.tables.lock().unwrap_or_else(|p| p.into_inner()).insert(tenant.id().to_string(), t.clone());
+        }
+        Some(loaded)
+    }
+
+    async fn request(&self, tenant: &Tenant, session: &mut Session, message: &str) -> Vec<Reply> {
+        self.run_text(tenant, session, message, false).await
+    }
+
+    async fn run_text(&self, tenant: &Tenant, session: &mut Session, message: &str, confirmed: bool) -> Vec<Reply> {
+        let table = match self.table(tenant, session) {
+            Some(Ok(t)) => Some(t),
+            Some(Err(e)) => return vec![error(&e)],
+            None => None,
+        };
+        let columns = table.as_ref().map(|t| t.columns());
+        let parsed = match parser::parse(message, columns.as_deref()) {
+            Ok(p) => p,
+            Err(ParseError::NotUnderstood) => {
+                let list: Vec<String> = parser::examples().iter().take(8).map(|e| format!("• {e}")).collect();
+                return vec![text(format!(
+                    "I did not understand that. You can ask, for example:\n{}\n\n/help lists everything.",
+                    list.join("\n")
+                ))];
+            }
+            Err(ParseError::NeedsData) => return vec![needs_data()],
+            Err(ParseError::Columns(m)) => return vec![text(m)],
+        };
+        if parsed.confidence < CONFIRM_BELOW && !confirmed {
+            session.state = State::Confirm { text: message.to_string(), summary: parsed.summary.clone() };
+            return vec![Reply::Choices {
+                text: format!("Did you mean: {}?", parsed.summary),
+                options: vec!["yes".into(), "no".into()],
+            }];
+        }
+        match parsed.intent {
+            Intent::Command { name, args } => self.command(tenant, session, &name, &args).await,
+            Intent::Analysis { template, params } => match table {
+                Some(t) => self.analysis(tenant, t, &template, params).await,
+                None => vec![needs_data()],
+            },
+            Intent::CompareGroups { column, group } => {
+                let Some(t) = table else { return vec![needs_data()] };
+                let groups = t.categorical(&group).map(|c| c.1.len()).unwrap_or(0);
+                match groups {
+                    0 | 1 => vec![text(format!("'{group}' has fewer than two groups; nothing to compare."))],
+                    2 => {
+                        self.analysis(
+                            tenant,
+                            t,
+                            "ttest",
+                            json_map(json!({"test": "independent", "column": column, "group": group})),
+                        )
+                        .await
+                    }
+                    _ => self.analysis(tenant, t, "anova", json_map(json!({"column": column, "group": group}))).await,
+                }
+            }
+            Intent::Train { target } => {
+                if table.is_none() {
+                    return vec![needs_data()];
+                }
+                let w = Wizard { step: Step::Target, target, features: None, model: None };
+                let step = if w.target.is_some() { Step::Features } else { Step::Target };
+                let w = Wizard { step, ..w };
+                let prompt = self.prompt(tenant, session, &w);
+                session.state = State::Train(w);
+                prompt
+            }
+            Intent::Predict { model } => match (model, table) {
+                (Some(id), Some(t)) => self.predict(tenant, &id, t).await,
+                (Some(_), None) => {
+                    vec![text("Upload the data to predict on first (a file with the model's feature columns).")]
+                }
+                (None, _) => self.list_models(tenant, "Which model? Say \"Use model ID to make predictions\"."),
+            },
+        }
+    }
+
+    async fn analysis(
+        &self,
+        tenant: &Tenant,
+        table: Arc<DataTable>,
+        template: &str,
+        params: Map<String, Value>,
+    ) -> Vec<Reply> {
+        match self.engine.run(tenant, RunRequest::new(template, table).with_params(params)).await {
+            Ok(out) => {
+                let mut r = vec![text(out.reply.trim_end().to_string())];
+                r.extend(out.figures.into_iter().map(|f| Reply::Figure { title: f.title, svg: f.svg }));
+                r
+            }
+            Err(e) => vec![error(&e)],
+        }
+    }
+
+    async fn predict(&self, tenant: &Tenant, model: &str, table: Arc<DataTable>) -> Vec<Reply> {
+        match self.engine.predict(tenant, model, table, Map::new()).await {
+            Ok(out) => vec![
+                text(out.run.reply.trim_end().to_string()),
+                Reply::File { name: format!("predictions-{model}.csv"), media_type: "text/csv".into(), bytes: out.csv },
+            ],
+            Err(e) => vec![error(&e)],
+        }
+    }
+
+    fn list_models(&self, tenant: &Tenant, footer: &str) -> Vec<Reply> {
+        let list = match self.engine.models().and_then(|s| s.list(tenant.id()).map_err(Into::into)) {
+            Ok(l) => l,
+            Err(e) => return vec![error(&e)],
+        };
+        if list.is_empty() {
+            return vec![text("You have no models yet. Upload data and send /train.")];
+        }
+        let lines: Vec<String> = list
+            .iter()
+            .enumerate()
+            .map(|(i, m)| {
+                format!("{}. {} — {} predicting {} ({})", i + 1, m.model_id, m.model_type, m.target, m.created_at)
+            })
+            .collect();
+        vec![text(format!("Your models, newest first:\n{}\n\n{footer}", lines.join("\n")))]
+    }
+
+    async fn command(&self, tenant: &Tenant, session: &mut Session, name: &str, args: &str) -> Vec<Reply> {
+        match name {
+            "start" => vec![text(
+                "Hello! I run statistics and machine learning on your data, each analysis in a sandbox.\n\nUpload a CSV, TSV, Excel, Parquet or JSON file, then ask in plain words, e.g. \"Calculate statistics for sales\". /help lists everything.",
+            )],
+            "help" => {
+                let list: Vec<String> = parser::examples().iter().map(|e| format!("• {e}")).collect();
+                vec![text(format!(
+                    "Upload a data file, then ask:\n{}\n\nCommands: /train (guided training), /predict, /models, /model ID, /delete ID, /templates, /cancel, /diagnostic, /version.",
+                    list.join("\n")
+                ))]
+            }
+            "version" => vec![text(format!("statbox {}", env!("CARGO_PKG_VERSION")))],
+            "templates" => {
+                let lines: Vec<String> =
+                    self.engine.templates().all().iter().map(|t| format!("• {} — {}", t.name, t.title)).collect();
+                vec![text(format!("Analyses (/run NAME key=value ...):\n{}", lines.join("\n")))]
+            }
+            "diagnostic" => {
+                let data = session
+                    .data
+                    .as_ref()
+                    .map_or("none".to_string(), |d| format!("{} ({} rows × {} columns)", d.name, d.rows, d.columns));
+                let plugins: Vec<String> =
+                    self.engine.plugins().iter().map(|p| format!("{} {}", p.name, p.version)).collect();
+                let l = self.engine.limits_for(tenant, None);
+                vec![text(format!(
+                    "tenant: {}\nstate: {:?}\ndata: {data}\nlimits per call: fuel {}, {} ms, {} MiB\nplugins: {}",
+                    tenant.id(),
+                    session.state,
+                    l.fuel,
+                    l.wall_time_ms,
+                    l.memory_mib,
+                    plugins.join(", ")
+                ))]
+            }
+            "models" => self.list_models(tenant, "Show one with /model ID, delete with /delete ID."),
+            "model" => match self.engine.models().and_then(|s| s.show(tenant.id(), args.trim()).map_err(Into::into)) {
+                Ok(m) => vec![text(format!(
+                    "Model {}: {} ({}) predicting {} from {}; metrics {}",
+                    m.model_id,
+                    m.model_type,
+                    m.task_type,
+                    m.target,
+                    m.features.iter().map(|f| f.name.as_str()).collect::<Vec<_>>().join(", "),
+                    m.metrics["test"]
+                ))],
+                Err(e) => vec![error(&e)],
+            },
+            "delete" => {
+                let id = args.trim();
+                match self.engine.models().and_then(|s| s.show(tenant.id(), id).map_err(Into::into)) {
+                    Ok(m) => {
+                        session.state = State::ConfirmDelete { model_id: m.model_id.clone() };
+                        vec![Reply::Choices {
+                            text: format!("Delete model {} ({} predicting {})?", m.model_id, m.model_type, m.target),
+                            options: vec!["yes".into(), "no".into()],
+                        }]
+                    }
+                    Err(e) => vec![error(&e)],
+                }
+            }
+            "train" => {
+                if session.data.is_none() {
+                    return vec![needs_data()];
+                }
+                let w = Wizard { step: Step::Target, target: None, features: None, model: None };
+                let prompt = self.prompt(tenant, session, &w);
+                session.state = State::Train(w);
+                prompt
+            }
+            "predict" if !args.trim().is_empty() => match self.table(tenant, session) {
+                Some(Ok(t)) => self.predict(tenant, args.trim(), t).await,
+                Some(Err(e)) => vec![error(&e)],
+                None => vec![needs_data()],
+            },
+            "predict" => self.list_models(tenant, "Say /predict ID to predict on the current data."),
+            other => vec![text(format!("Unknown command /{other}. /help lists the commands."))],
+        }
+    }
+
+    fn columns(&self, tenant: &Tenant, session: &Session) -> Vec<String> {
+        match self.table(tenant, session) {
+            Some(Ok(t)) => t.columns().into_iter().map(|c| c.name).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    fn prompt(&self, tenant: &Tenant, session: &Session, w: &Wizard) -> Vec<Reply> {
+        let columns = self.columns(tenant, session);
+        let numbered = |items: &[String]| {
+            items.iter().enumerate().map(|(i, c)| format!("{}. {c}", i + 1)).collect::<Vec<_>>().join("\n")
+        };
+        match w.step {
+            Step::Target => vec![Reply::Choices {
+                text: format!(
+                    "Step 1/4 — Which column should the model predict? (number or name)\n{}",
+                    numbered(&columns)
+                ),
+                options: columns,
+            }],
+            Step::Features => {
+                let others: Vec<String> = columns.into_iter().filter(|c| Some(c) != w.target.as_ref()).collect();
+                vec![Reply::Choices {
+                    text: format!(
+                        "Step 2/4 — Which features? \"all\", names (a, b), numbers (1,2,3), ranges (1-5) or a mix.\n{}",
+                        numbered(&others)
+                    ),
+                    options: vec!["all".into()],
+                }]
+            }
+            Step::Model => vec![Reply::Choices {
+                text: format!(
+                    "Step 3/4 — Which model? (number or name; auto tries every suitable type)\n{}",
+                    numbered(&MODEL_TYPES.map(String::from))
+                ),
+                options: MODEL_TYPES.iter().map(|s| s.to_string()).collect(),
+            }],
+            Step::Confirm => {
+                let features = w.features.as_ref().map_or("all usable columns".to_string(), |f| f.join(", "));
+                vec![Reply::Choices {
+                    text: format!(
+                        "Step 4/4 — Train {} to predict {} from {features}?",
+                        w.model.as_deref().unwrap_or("auto"),
+                        w.target.as_deref().unwrap_or("?")
+                    ),
+                    options: vec!["yes".into(), "no".into()],
+                }]
+            }
+        }
+    }
+
+    async fn wizard(&self, tenant: &Tenant, session: &mut Session, mut w: Wizard, answer: &str) -> Vec<Reply> {
+        let columns = self.columns(tenant, session);
+        let keep = |session: &mut Session, w: Wizard, problem: String, prompt: Vec<Reply>| {
+            session.state = State::Train(w);
+            let mut r = vec![text(problem)];
+            r.extend(prompt);
+            r
+        };
+        match w.step {
+            Step::Target => match pick_one(answer, &columns) {
+                Ok(c) => {
+                    w.target = Some(c);
+                    w.step = Step::Features;
+                }
+                Err(problem) => {
+                    let prompt = self.prompt(tenant, session, &w);
+                    return keep(session, w, problem, prompt);
+                }
+            },
+            Step::Features => {
+                let others: Vec<String> = columns.iter().filter(|c| Some(*c) != w.target.as_ref()).cloned().collect();
+                match pick_many(answer, &others) {
+                    Ok(f) => {
+                        w.features = f;
+                        w.step = Step::Model;
+                    }
+                    Err(problem) => {
+                        let prompt = self.prompt(tenant, session, &w);
+                        return keep(session, w, problem, prompt);
+                    }
+                }
+            }
+            Step::Model => {
+                let types: Vec<String> = MODEL_TYPES.iter().map(|s| s.to_string()).collect();
+                match pick_one(answer, &types) {
+                    Ok(m) => {
+                        w.model = Some(m);
+                        w.step = Step::Confirm;
+                    }
+                    Err(problem) => {
+                        let prompt = self.prompt(tenant, session, &w);
+                        return keep(session, w, problem, prompt);
+                    }
+                }
+            }
+            Step::Confirm => {
+                if no(answer) {
+                    return vec![text("OK, not trained. /train starts again.")];
+                }
+                if !yes(answer) {
+                    let prompt = self.prompt(tenant, session, &w);
+                    return keep(session, w, "Please answer yes or no.".into(), prompt);
+                }
+                return self.train(tenant, session, &w).await;
+            }
+        }
+        let prompt = self.prompt(tenant, session, &w);
+        session.state = State::Train(w);
+        prompt
+    }
+
+    async fn train(&self, tenant: &Tenant, session: &Session, w: &Wizard) -> Vec<Reply> {
+        let table = match self.table(tenant, session) {
+            Some(Ok(t)) => t,
+            Some(Err(e)) => return vec![error(&e)],
+            None => return vec![needs_data()],
+        };
+        let mut params = Map::new();
+        params.insert("target".into(), json!(w.target));
+        params.insert("model".into(), json!(w.model.as_deref().unwrap_or("auto")));
+        if let Some(f) = &w.features {
+            params.insert("features".into(), json!(f));
+        }
+        match self.engine.train(tenant, TrainKind::Train, table, params, None).await {
+            Ok(out) => vec![text(format!(
+                "{}\n\nSaved as model {}. Next: \"Use model {} to make predictions\" after uploading new data, or /models.",
+                out.run.reply.trim_end(),
+                out.model.model_id,
+                out.model.model_id
+            ))],
+            Err(e) => vec![error(&e)],
+        }
+    }
+}
+
+fn json_map(v: Value) -> Map<String, Value> {
+    v.as_object().cloned().unwrap_or_default()
+}
+
+fn needs_data() -> Reply {
+    text("Upload a data file first: send a CSV, TSV, Excel (.xlsx), Parquet or JSON file, then ask again.")
+}
+
+fn error(e: &EngineError) -> Reply {
+    match e.hint() {
+        Some(h) => text(format!("Error: {e}\n{h}")),
+        None => text(format!("Error: {e}")),
+    }
+}
+
+/// One item by number (1-based) or name (case-insensitive).
+fn pick_one(answer: &str, items: &[String]) -> Result<String, String> {
+    let a = answer.trim();
+    if let Ok(n) = a.parse::<usize>() {
+        return items
+            .get(n.wrapping_sub(1))
+            .cloned()
+            .ok_or_else(|| format!("{n} is not in the list (1-{}).", items.len()));
+    }
+    items.iter().find(|i| i.eq_ignore_ascii_case(a)).cloned().ok_or_else(|| format!("'{a}' is not one of the choices."))
+}
+
+/// Several items: `all`, names, numbers, ranges `1-5`, mixed, comma-separated. `None` = all.
+fn pick_many(answer: &str, items: &[String]) -> Result<Option<Vec<String>>, String> {
+    let a = answer.trim();
+    if a.eq_ignore_ascii_case("all") {
+        return Ok(None);
+    }
+    let mut out: Vec<String> = Vec::new();
+    for part in a.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        if let Some((lo, hi)) = part.split_once('-')
+            && let (Ok(lo), Ok(hi)) = (lo.trim().parse::<usize>(), hi.trim().parse::<usize>())
+        {
+            if lo == 0 || hi < lo || hi > items.len() {
+                return Err(format!("{part} is not a range within 1-{}.", items.len()));
+            }
+            out.extend(items[lo - 1..hi].iter().cloned());
+            continue;
+        }
+        out.push(pick_one(part, items)?);
+    }
+    if out.is_empty() {
+        return Err("Name at least one feature, or say all.".into());
+    }
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|x| seen.insert(x.clone()));
+    Ok(Some(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn picks_by_number_name_and_range() {
+        let items: Vec<String> = ["a", "b", "c", "d"].iter().map(|s| s.to_string()).collect();
+        assert_eq!(pick_one("2", &items), Ok("b".into()));
+        assert_eq!(pick_one("C", &items), Ok("c".into()));
+        assert!(pick_one("9", &items).unwrap_err().contains("not in the list"));
+        assert_eq!(pick_many("all", &items), Ok(None));
+        assert_eq!(pick_many("1-2, d, 2", &items), Ok(Some(vec!["a".into(), "b".into(), "d".into()])));
+        assert!(pick_many("3-9", &items).is_err());
+        assert!(pick_many("zz", &items).is_err());
+    }
+}

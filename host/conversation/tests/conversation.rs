@@ -1,0 +1,129 @@
+//! Scripted conversations through the real engine and plugins: requests in plain words,
+//! the training wizard, prediction, cancel, invalid answers, a restart mid-wizard, and two
+//! tenants interleaved.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use statbox_conversation::{Conversation, Input, Reply, SessionStore};
+use statbox_engine::Tenant;
+use statbox_tests::{engine, fixture};
+
+struct Chat {
+    dir: tempfile::TempDir,
+    engine: Arc<statbox_engine::Engine>,
+    conv: Conversation,
+}
+
+impl Chat {
+    async fn new() -> Chat {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let engine = Arc::new(engine().await);
+        let conv = open(&engine, dir.path());
+        Chat { dir, engine, conv }
+    }
+
+    /// The same state files opened by a fresh `Conversation`: a process restart.
+    fn restart(&mut self) {
+        self.conv = open(&self.engine, self.dir.path());
+    }
+
+    async fn say(&self, tenant: &Tenant, message: &str) -> String {
+        joined(&self.conv.handle(tenant, Input::Text(message.into())).await)
+    }
+
+    async fn upload(&self, tenant: &Tenant, path: &Path) -> String {
+        let bytes = std::fs::read(path).expect("fixture");
+        let name = path.file_name().and_then(|n| n.to_str()).expect("name").to_string();
+        joined(&self.conv.handle(tenant, Input::File { name, bytes }).await)
+    }
+}
+
+fn open(engine: &Arc<statbox_engine::Engine>, dir: &Path) -> Conversation {
+    let sessions = SessionStore::open(&dir.join("sessions.sqlite")).expect("sqlite");
+    Conversation::new(engine.clone(), sessions, dir.join("uploads"))
+}
+
+fn joined(replies: &[Reply]) -> String {
+    replies
+        .iter()
+        .map(|r| match r {
+            Reply::Text(t) => t.clone(),
+            Reply::Choices { text, options } => format!("{text}\n[{}]", options.join("|")),
+            Reply::Figure { title, .. } => format!("<figure {title}>"),
+            Reply::File { name, bytes, .. } => format!("<file {name} {} bytes>", bytes.len()),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn has(reply: &str, needle: &str) {
+    assert!(reply.contains(needle), "expected {needle:?} in:\n{reply}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn statistics_requests_in_plain_words() {
+    let chat = Chat::new().await;
+    let me = Tenant::new("alice").unwrap();
+    has(&chat.say(&me, "Calculate statistics for sales").await, "Upload a data file first");
+    has(&chat.upload(&me, &fixture("sales.csv")).await, "Loaded sales.csv: 300 rows");
+    has(&chat.say(&me, "Calculate statistics for sales").await, "Descriptive statistics");
+    let corr = chat.say(&me, "Show correlation between sales and profit").await;
+    has(&corr, "<figure");
+    has(&chat.say(&me, "What is the mean of SALES?").await, "mean");
+    has(&chat.say(&me, "Find outliers in salse").await, "Did you mean 'sales'?");
+    has(&chat.say(&me, "Check data quality").await, "score");
+    has(&chat.say(&me, "tell me a joke").await, "I did not understand");
+    // Low confidence asks first; yes runs it.
+    has(&chat.say(&me, "sales median").await, "Did you mean: median of all columns?");
+    has(&chat.say(&me, "yes").await, "median");
+    has(&chat.say(&me, "/run descriptive columns=profit").await, "profit");
+    has(&chat.say(&me, "/nonsense").await, "Unknown command /nonsense");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn training_wizard_with_invalid_answers_restart_and_prediction() {
+    let mut chat = Chat::new().await;
+    let me = Tenant::new("alice").unwrap();
+    has(&chat.upload(&me, &fixture("ml/iris.csv")).await, "150 rows");
+    has(&chat.say(&me, "/train").await, "Step 1/4");
+    has(&chat.say(&me, "99").await, "99 is not in the list");
+    has(&chat.say(&me, "species").await, "Step 2/4");
+    // Restart in the middle of the wizard: the next answer continues at step 2.
+    chat.restart();
+    has(&chat.say(&me, "7-9").await, "is not a range");
+    has(&chat.say(&me, "1-4").await, "Step 3/4");
+    has(&chat.say(&me, "xgboost").await, "'xgboost' is not one of the choices");
+    has(&chat.say(&me, "random_forest").await, "Step 4/4 — Train random_forest to predict species");
+    let trained = chat.say(&me, "yes").await;
+    has(&trained, "Saved as model m");
+    let id = trained.split("Saved as model ").nth(1).and_then(|s| s.split('.').next()).unwrap().to_string();
+    has(&chat.say(&me, "/models").await, &id);
+    let predicted = chat.say(&me, &format!("Use model {id} to make predictions")).await;
+    has(&predicted, "Predictions of species");
+    has(&predicted, &format!("<file predictions-{id}.csv"));
+    has(&chat.say(&me, &format!("/delete {id}")).await, "Delete model");
+    has(&chat.say(&me, "yes").await, "Deleted model");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn cancel_works_at_every_step_and_tenants_do_not_leak() {
+    let chat = Chat::new().await;
+    let alice = Tenant::new("alice").unwrap();
+    let bob = Tenant::new("bob").unwrap();
+    chat.upload(&alice, &fixture("ml/iris.csv")).await;
+    for answers in [&[][..], &["species"][..], &["species", "all"][..], &["species", "all", "auto"][..]] {
+        has(&chat.say(&alice, "/train").await, "Step 1/4");
+        for a in answers {
+            chat.say(&alice, a).await;
+        }
+        has(&chat.say(&alice, "/cancel").await, "Cancelled");
+        has(&chat.say(&alice, "/cancel").await, "Nothing to cancel");
+    }
+    // Bob, interleaved, sees none of Alice's data, state or models.
+    has(&chat.say(&alice, "Train a model to predict species").await, "Step 2/4");
+    has(&chat.say(&bob, "Show correlation matrix").await, "Upload a data file first");
+    has(&chat.say(&bob, "/models").await, "no models yet");
+    has(&chat.say(&bob, "/diagnostic").await, "data: none");
+    has(&chat.say(&alice, "all").await, "Step 3/4");
+}
