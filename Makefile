@@ -28,10 +28,12 @@ guests: setup
 	cp $(GUEST_TARGET)/wasm32-wasip2/release/statbox_stats.wasm plugins/stats.wasm
 	cp $(GUEST_TARGET)/wasm32-wasip2/release/statbox_ml.wasm plugins/ml.wasm
 
+# The main job: a chat on the bundled sample data (type /help; piped stdin runs a script).
 run: guests
 	cargo build -p statbox-cli
 	$(CARGO_TARGET_DIR)/debug/statbox plugins
 	$(CARGO_TARGET_DIR)/debug/statbox run descriptive --data tests/fixtures/sales.csv
+	$(CARGO_TARGET_DIR)/debug/statbox chat --data tests/fixtures/sales.csv
 
 # The S3 tests run against moto's S3 server from the Python venv (STATBOX_PYTHON).
 test: setup venv

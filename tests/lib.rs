@@ -20,7 +20,10 @@ pub fn test_config() -> Config {
     config.data.allowed_dirs = vec![repo_root(), std::env::temp_dir()];
     // Each engine gets its own model store, so tests never see each other's models.
     let store = tempfile::Builder::new().prefix("statbox-models-").tempdir().expect("temp dir");
-    config.models.dir = Some(store.keep());
+    let store = store.keep();
+    config.conversation.database = Some(store.join("conversations.sqlite"));
+    config.conversation.uploads_dir = Some(store.join("uploads"));
+    config.models.dir = Some(store);
     config
 }
 

@@ -1,6 +1,7 @@
 //! `statbox`: run statistics and machine-learning analyses on your data inside a
 //! WebAssembly sandbox.
 
+mod chat;
 mod inspect;
 mod list;
 mod ml;
@@ -64,6 +65,9 @@ enum Command {
     /// List, show or delete your stored models
     #[command(subcommand)]
     Models(ml::ModelsCommand),
+    /// Talk to statbox in plain language ("Calculate statistics for sales", /train, /help);
+    /// reads messages from stdin, so a piped script is a conversation too. /load FILE uploads
+    Chat(chat::ChatArgs),
 }
 
 fn load_config(cli: &Cli) -> anyhow::Result<Config> {
@@ -118,6 +122,7 @@ fn main() -> ExitCode {
             Command::Tune(args) => ml::tune(&engine, args).await,
             Command::Predict(args) => ml::predict(&engine, args).await,
             Command::Models(command) => ml::models(&engine, command),
+            Command::Chat(args) => chat::chat(engine, args).await,
         }
     });
     match result {

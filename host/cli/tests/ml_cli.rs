@@ -30,6 +30,14 @@ impl Setup {
             .replace(
                 "# dir = \"/var/lib/statbox/models\"",
                 &format!("dir = {:?}", dir.path().join("models").display().to_string()),
+            )
+            .replace(
+                "# database = \"/var/lib/statbox/conversations.sqlite\"",
+                &format!("database = {:?}", dir.path().join("chat.sqlite").display().to_string()),
+            )
+            .replace(
+                "# uploads_dir = \"/var/lib/statbox/uploads\"",
+                &format!("uploads_dir = {:?}", dir.path().join("uploads").display().to_string()),
             );
         assert_ne!(config, shipped, "config placeholders changed");
         std::fs::write(dir.path().join("statbox.toml"), config).expect("write config");
@@ -44,6 +52,23 @@ impl Setup {
             .args(args)
             .output()
             .expect("statbox runs")
+    }
+
+    fn chat(&self, args: &[&str], script: &str) -> Output {
+        use std::io::Write;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_statbox"))
+            .current_dir(repo())
+            .arg("--config")
+            .arg(self.dir.path().join("statbox.toml"))
+            .arg("chat")
+            .args(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("statbox chat starts");
+        child.stdin.take().expect("stdin").write_all(script.as_bytes()).expect("script written");
+        child.wait_with_output().expect("statbox chat ends")
     }
 
     fn json(&self, args: &[&str]) -> Value {
@@ -240,4 +265,32 @@ fn bad_requests_are_explained() {
         assert!(!o.status.success(), "{args:?} succeeded");
         assert!(stderr(&o).contains(expected), "{args:?}: {}", stderr(&o));
     }
+}
+
+#[test]
+fn chat_reads_a_piped_conversation_and_saves_figures_and_files() {
+    let s = Setup::new();
+    let out = s.dir.path().join("out");
+    let out_arg = out.display().to_string();
+    let script =
+        "Show correlation between sepal length (cm) and petal length (cm)\n/train\nspecies\n1-4\nnaive_bayes\nyes\n";
+    let o = s.chat(&["--data", "tests/fixtures/ml/iris.csv", "--out", &out_arg], script);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = String::from_utf8_lossy(&o.stdout).to_string();
+    for needle in
+        ["Loaded iris.csv: 150 rows", "you> /train", "Step 4/4", "Saved as model m", "figure: Pearson correlation"]
+    {
+        assert!(text.contains(needle), "expected {needle:?} in:\n{text}");
+    }
+    assert!(out.join("pearson-correlation.svg").is_file());
+    // A second session continues the same conversation state (the wizard finished, so idle)
+    // and sees the model; prediction writes the CSV file.
+    let id = text.split("Saved as model ").nth(1).and_then(|r| r.split('.').next()).expect("model id").to_string();
+    let o = s.chat(
+        &["--data", "tests/fixtures/ml/iris.csv", "--out", &out_arg],
+        &format!("Use model {id} to make predictions\n"),
+    );
+    let text = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(text.contains(&format!("file: {}", out.join(format!("predictions-{id}.csv")).display())), "{text}");
+    assert!(out.join(format!("predictions-{id}.csv")).is_file());
 }

@@ -216,7 +216,11 @@ impl Conversation {
             table.row_count(),
             columns.len(),
             listed.join(", "),
-            columns.first().map_or("a column", |c| c.name.as_str())
+            columns
+                .iter()
+                .find(|c| c.kind == statbox_runtime::ColumnKind::Numeric && !c.name.to_lowercase().ends_with("id"))
+                .or(columns.first())
+                .map_or("a column", |c| c.name.as_str())
         ))]
     }
 

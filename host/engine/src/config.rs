@@ -42,6 +42,24 @@ impl Default for ModelsConfig {
     }
 }
 
+/// `[conversation]`: where chat state and uploads live.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ConversationConfig {
+    /// SQLite file of conversation states; default `$XDG_DATA_HOME/statbox/conversations.sqlite`.
+    pub database: Option<PathBuf>,
+    /// Uploaded tables, one directory per tenant; default `$XDG_DATA_HOME/statbox/uploads`.
+    pub uploads_dir: Option<PathBuf>,
+    /// Conversations idle longer than this are forgotten.
+    pub session_ttl_hours: u64,
+}
+
+impl Default for ConversationConfig {
+    fn default() -> Self {
+        ConversationConfig { database: None, uploads_dir: None, session_ttl_hours: 24 * 7 }
+    }
+}
+
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
@@ -50,6 +68,7 @@ pub struct Config {
     pub data: DataLimits,
     pub templates: TemplatesConfig,
     pub models: ModelsConfig,
+    pub conversation: ConversationConfig,
     /// Per-tenant ceilings on [`Config::limits`]; `default` applies to tenants without an
     /// entry of their own.
     pub tenants: BTreeMap<String, LimitOverrides>,
@@ -82,6 +101,14 @@ impl Config {
         match config.models.dir.as_mut() {
             Some(dir) => resolve(dir),
             None => config.models.dir = default_data_dir().map(|d| d.join("models")),
+        }
+        match config.conversation.database.as_mut() {
+            Some(p) => resolve(p),
+            None => config.conversation.database = default_data_dir().map(|d| d.join("conversations.sqlite")),
+        }
+        match config.conversation.uploads_dir.as_mut() {
+            Some(p) => resolve(p),
+            None => config.conversation.uploads_dir = default_data_dir().map(|d| d.join("uploads")),
         }
         if config.limits.memory_mib > config.runtime.max_memory_mib {
             return Err(format!(
