@@ -86,6 +86,34 @@ struct Wizard {
     target: Option<String>,
     features: Option<Vec<String>>,
     model: Option<String>,
+    /// Networks: the architecture and training settings chosen in steps 4 and 5.
+    #[serde(default)]
+    hyperparameters: Map<String, Value>,
+}
+
+impl Wizard {
+    fn new(target: Option<String>) -> Wizard {
+        let step = if target.is_some() { Step::Features } else { Step::Target };
+        Wizard { step, target, features: None, model: None, hyperparameters: Map::new() }
+    }
+
+    fn neural(&self) -> bool {
+        self.model.as_deref().is_some_and(|m| m.starts_with("mlp_"))
+    }
+
+    /// "Step 2/4" (or of 6 for networks).
+    fn progress(&self) -> String {
+        let total = if self.neural() { 6 } else { 4 };
+        let n = match self.step {
+            Step::Target => 1,
+            Step::Features => 2,
+            Step::Model => 3,
+            Step::Architecture => 4,
+            Step::Training => 5,
+            Step::Confirm => total,
+        };
+        format!("Step {n}/{total}")
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -93,6 +121,10 @@ enum Step {
     Target,
     Features,
     Model,
+    /// Networks only: default, layer sizes, or custom JSON layers.
+    Architecture,
+    /// Networks only: epochs and batch size.
+    Training,
     Confirm,
 }
 
@@ -304,9 +336,7 @@ impl Conversation {
                 if table.is_none() {
                     return vec![needs_data()];
                 }
-                let w = Wizard { step: Step::Target, target, features: None, model: None };
-                let step = if w.target.is_some() { Step::Features } else { Step::Target };
-                let w = Wizard { step, ..w };
+                let w = Wizard::new(target);
                 let prompt = self.prompt(tenant, session, &w);
                 session.state = State::Train(w);
                 prompt
@@ -432,7 +462,7 @@ impl Conversation {
                 if session.data.is_none() {
                     return vec![needs_data()];
                 }
-                let w = Wizard { step: Step::Target, target: None, features: None, model: None };
+                let w = Wizard::new(None);
                 let prompt = self.prompt(tenant, session, &w);
                 session.state = State::Train(w);
                 prompt
@@ -462,7 +492,8 @@ impl Conversation {
         match w.step {
             Step::Target => vec![Reply::Choices {
                 text: format!(
-                    "Step 1/4 — Which column should the model predict? (number or name)\n{}",
+                    "{} — Which column should the model predict? (number or name)\n{}",
+                    w.progress(),
                     numbered(&columns)
                 ),
                 options: columns,
@@ -471,7 +502,8 @@ impl Conversation {
                 let others: Vec<String> = columns.into_iter().filter(|c| Some(c) != w.target.as_ref()).collect();
                 vec![Reply::Choices {
                     text: format!(
-                        "Step 2/4 — Which features? \"all\", names (a, b), numbers (1,2,3), ranges (1-5) or a mix.\n{}",
+                        "{} — Which features? \"all\", names (a, b), numbers (1,2,3), ranges (1-5) or a mix.\n{}",
+                        w.progress(),
                         numbered(&others)
                     ),
                     options: vec!["all".into()],
@@ -479,16 +511,37 @@ impl Conversation {
             }
             Step::Model => vec![Reply::Choices {
                 text: format!(
-                    "Step 3/4 — Which model? (number or name; auto tries every suitable type)\n{}",
+                    "{} — Which model? (number or name; auto tries every suitable type)\n{}",
+                    w.progress(),
                     numbered(&MODEL_TYPES.map(String::from))
                 ),
                 options: MODEL_TYPES.iter().map(|s| s.to_string()).collect(),
             }],
+            Step::Architecture => vec![Reply::Choices {
+                text: format!(
+                    "{} — Network architecture: \"default\" (one hidden layer of 100 relu units), layer sizes like 64,32, or JSON layers like [{{\"units\": 64, \"activation\": \"relu\", \"dropout\": 0.1}}]",
+                    w.progress()
+                ),
+                options: vec!["default".into()],
+            }],
+            Step::Training => vec![Reply::Choices {
+                text: format!(
+                    "{} — Epochs (10-200) and batch size (1-65536), e.g. \"100 32\", or \"default\" (200 epochs, batch 200, early stopping)",
+                    w.progress()
+                ),
+                options: vec!["default".into()],
+            }],
             Step::Confirm => {
                 let features = w.features.as_ref().map_or("all usable columns".to_string(), |f| f.join(", "));
+                let settings = if w.hyperparameters.is_empty() {
+                    String::new()
+                } else {
+                    format!(" with {}", Value::Object(w.hyperparameters.clone()))
+                };
                 vec![Reply::Choices {
                     text: format!(
-                        "Step 4/4 — Train {} to predict {} from {features}?",
+                        "{} — Train {} to predict {} from {features}{settings}?",
+                        w.progress(),
                         w.model.as_deref().unwrap_or("auto"),
                         w.target.as_deref().unwrap_or("?")
                     ),
@@ -535,7 +588,7 @@ impl Conversation {
                 match pick_one(answer, &types) {
                     Ok(m) => {
                         w.model = Some(m);
-                        w.step = Step::Confirm;
+                        w.step = if w.neural() { Step::Architecture } else { Step::Confirm };
                     }
                     Err(problem) => {
                         let prompt = self.prompt(tenant, session, &w);
@@ -543,6 +596,26 @@ impl Conversation {
                     }
                 }
             }
+            Step::Architecture => match architecture(answer) {
+                Ok(settings) => {
+                    w.hyperparameters.extend(settings);
+                    w.step = Step::Training;
+                }
+                Err(problem) => {
+                    let prompt = self.prompt(tenant, session, &w);
+                    return keep(session, w, problem, prompt);
+                }
+            },
+            Step::Training => match epochs_and_batch(answer) {
+                Ok(settings) => {
+                    w.hyperparameters.extend(settings);
+                    w.step = Step::Confirm;
+                }
+                Err(problem) => {
+                    let prompt = self.prompt(tenant, session, &w);
+                    return keep(session, w, problem, prompt);
+                }
+            },
             Step::Confirm => {
                 if no(answer) {
                     return vec![text("OK, not trained. /train starts again.")];
@@ -571,6 +644,9 @@ impl Conversation {
         if let Some(f) = &w.features {
             params.insert("features".into(), json!(f));
         }
+        if !w.hyperparameters.is_empty() {
+            params.insert("hyperparameters".into(), Value::Object(w.hyperparameters.clone()));
+        }
         match self.engine.train(tenant, TrainKind::Train, table, params, None).await {
             Ok(out) => vec![text(format!(
                 "{}\n\nSaved as model {}. Next: \"Use model {} to make predictions\" after uploading new data, or /models.",
@@ -596,6 +672,82 @@ fn error(e: &EngineError) -> Reply {
         Some(h) => text(format!("Error: {e}\n{h}")),
         None => text(format!("Error: {e}")),
     }
+}
+
+const ACTIVATIONS: [&str; 6] = ["relu", "tanh", "sigmoid", "logistic", "identity", "linear"];
+
+/// The architecture answer: `default`, layer sizes `64,32`, or JSON layers (checked here so
+/// a mistake is explained at this step, not after training starts).
+fn architecture(answer: &str) -> Result<Map<String, Value>, String> {
+    let a = answer.trim();
+    if a.eq_ignore_ascii_case("default") {
+        return Ok(Map::new());
+    }
+    if a.starts_with('[') {
+        let layers: Vec<Value> =
+            serde_json::from_str(a).map_err(|e| format!("That is not a JSON list of layers: {e}."))?;
+        if layers.is_empty() || layers.len() > 16 {
+            return Err("Give 1 to 16 layers.".into());
+        }
+        for (i, l) in layers.iter().enumerate() {
+            let n = i + 1;
+            let units = l.get("units").and_then(Value::as_u64).ok_or(format!("Layer {n} needs \"units\" (1-4096)."))?;
+            if !(1..=4096).contains(&units) {
+                return Err(format!("Layer {n}: units must be 1 to 4096, got {units}."));
+            }
+            let act =
+                l.get("activation").and_then(Value::as_str).ok_or(format!("Layer {n} needs an \"activation\"."))?;
+            if !ACTIVATIONS.contains(&act) {
+                return Err(format!("Layer {n}: activation must be one of {}.", ACTIVATIONS.join(", ")));
+            }
+            let dropout = l.get("dropout").and_then(Value::as_f64).unwrap_or(0.0);
+            if !(0.0..0.95).contains(&dropout) {
+                return Err(format!("Layer {n}: dropout must be in [0, 0.95), got {dropout}."));
+            }
+            if let Some(extra) =
+                l.as_object().and_then(|o| o.keys().find(|k| !["units", "activation", "dropout"].contains(&k.as_str())))
+            {
+                return Err(format!("Layer {n}: unknown field \"{extra}\" (units, activation, dropout)."));
+            }
+        }
+        return Ok(Map::from_iter([("architecture".to_string(), Value::Array(layers))]));
+    }
+    let sizes: Result<Vec<u64>, _> = a.split([',', ' ']).filter(|p| !p.is_empty()).map(str::parse::<u64>).collect();
+    match sizes {
+        Ok(s) if !s.is_empty() && s.len() <= 16 && s.iter().all(|u| (1..=4096).contains(u)) => {
+            Ok(Map::from_iter([("hidden_layers".to_string(), json!(s))]))
+        }
+        _ => Err("Say default, layer sizes such as 64,32 (1-4096 units, up to 16 layers), or JSON layers.".into()),
+    }
+}
+
+/// `default`, or `EPOCHS BATCH` / `EPOCHS`.
+fn epochs_and_batch(answer: &str) -> Result<Map<String, Value>, String> {
+    let a = answer.trim();
+    if a.eq_ignore_ascii_case("default") {
+        return Ok(Map::new());
+    }
+    let nums: Vec<&str> = a.split([',', ' ']).filter(|p| !p.is_empty()).collect();
+    let parse = |s: &str| s.parse::<u64>().map_err(|_| format!("'{s}' is not a whole number."));
+    let mut out = Map::new();
+    match nums.as_slice() {
+        [e] | [e, _] => {
+            let epochs = parse(e)?;
+            if !(10..=200).contains(&epochs) {
+                return Err(format!("Epochs must be 10 to 200, got {epochs}."));
+            }
+            out.insert("epochs".into(), json!(epochs));
+        }
+        _ => return Err("Give epochs and, optionally, batch size, like 100 32.".into()),
+    }
+    if let [_, b] = nums.as_slice() {
+        let batch = parse(b)?;
+        if !(1..=65_536).contains(&batch) {
+            return Err(format!("Batch size must be 1 to 65536, got {batch}."));
+        }
+        out.insert("batch_size".into(), json!(batch));
+    }
+    Ok(out)
 }
 
 /// One item by number (1-based) or name (case-insensitive).
@@ -651,5 +803,23 @@ mod tests {
         assert_eq!(pick_many("1-2, d, 2", &items), Ok(Some(vec!["a".into(), "b".into(), "d".into()])));
         assert!(pick_many("3-9", &items).is_err());
         assert!(pick_many("zz", &items).is_err());
+    }
+
+    #[test]
+    fn network_answers_are_checked() {
+        assert_eq!(architecture("default"), Ok(Map::new()));
+        assert_eq!(Value::Object(architecture("64, 32").unwrap()), json!({"hidden_layers": [64, 32]}));
+        let custom = architecture(r#"[{"units": 8, "activation": "tanh", "dropout": 0.2}]"#).unwrap();
+        assert_eq!(custom["architecture"][0]["units"], 8);
+        assert!(
+            architecture(r#"[{"units": 0, "activation": "relu"}]"#).unwrap_err().contains("units must be 1 to 4096")
+        );
+        assert!(architecture(r#"[{"units": 8, "activation": "swish"}]"#).unwrap_err().contains("activation must be"));
+        assert!(
+            architecture(r#"[{"units": 8, "activation": "relu", "size": 2}]"#).unwrap_err().contains("unknown field")
+        );
+        assert_eq!(Value::Object(epochs_and_batch("50 16").unwrap()), json!({"epochs": 50, "batch_size": 16}));
+        assert!(epochs_and_batch("5000").unwrap_err().contains("10 to 200"));
+        assert!(epochs_and_batch("50 0").unwrap_err().contains("Batch size"));
     }
 }

@@ -127,3 +127,26 @@ async fn cancel_works_at_every_step_and_tenants_do_not_leak() {
     has(&chat.say(&bob, "/diagnostic").await, "data: none");
     has(&chat.say(&alice, "all").await, "Step 3/4");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn neural_network_wizard_and_a_regressor() {
+    let chat = Chat::new().await;
+    let me = Tenant::new("carol").unwrap();
+    chat.upload(&me, &fixture("ml/diabetes.csv")).await;
+    has(&chat.say(&me, "Train a model to predict progression").await, "Step 2/4");
+    has(&chat.say(&me, "1-10").await, "Step 3/4");
+    has(&chat.say(&me, "mlp_regression").await, "Step 4/6 — Network architecture");
+    has(&chat.say(&me, r#"[{"units": 0, "activation": "relu"}]"#).await, "units must be 1 to 4096");
+    has(&chat.say(&me, r#"[{"units": 16, "activation": "tanh", "dropout": 0.1}]"#).await, "Step 5/6");
+    has(&chat.say(&me, "500").await, "Epochs must be 10 to 200");
+    has(&chat.say(&me, "30 32").await, "Step 6/6 — Train mlp_regression to predict progression");
+    let trained = chat.say(&me, "yes").await;
+    has(&trained, "Model: mlp_regression (regression)");
+    has(&trained, "Saved as model m");
+    // A linear regressor through the same wizard.
+    has(&chat.say(&me, "/train").await, "Step 1/4");
+    has(&chat.say(&me, "progression").await, "Step 2/4");
+    has(&chat.say(&me, "bmi, bp, s5").await, "Step 3/4");
+    has(&chat.say(&me, "3").await, "Step 4/4 — Train ridge to predict progression from bmi, bp, s5");
+    has(&chat.say(&me, "yes").await, "Model: ridge (regression)");
+}
