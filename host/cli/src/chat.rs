@@ -66,6 +66,15 @@ pub async fn chat(engine: Engine, args: &ChatArgs) -> anyhow::Result<ExitCode> {
         }
         let replies = match line.strip_prefix("/load ") {
             Some(path) => upload(&engine, &conv, &tenant, Path::new(path.trim())).await?,
+            None if std::io::stderr().is_terminal() => {
+                let observer: Arc<dyn statbox_runtime::ProgressObserver> = Arc::new(|p: statbox_runtime::Progress| {
+                    eprint!("\r  {}: {}/{}\x1b[K", p.message, p.done, p.total);
+                    if p.done == p.total {
+                        eprint!("\r\x1b[K");
+                    }
+                });
+                conv.handle_with(&tenant, Input::Text(line.to_string()), observer).await
+            }
             None => conv.handle(&tenant, Input::Text(line.to_string())).await,
         };
         show(&replies, &args.out)?;

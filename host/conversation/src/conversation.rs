@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use statbox_data::DataTable;
 use statbox_engine::{Engine, EngineError, RunRequest, Tenant, TrainKind};
-use statbox_runtime::TableSource;
+use statbox_runtime::{ProgressObserver, TableSource};
 
 use crate::parser::{self, CONFIRM_BELOW, Intent, ParseError};
 use crate::store::{SessionStore, StoreError};
@@ -150,6 +150,8 @@ pub struct Conversation {
     sessions: SessionStore,
     uploads: PathBuf,
     tables: Mutex<HashMap<String, Arc<DataTable>>>,
+    /// Where the running call of each tenant reports progress (set by `handle_with`).
+    observers: Mutex<HashMap<String, Arc<dyn ProgressObserver>>>,
 }
 
 fn text(s: impl Into<String>) -> Reply {
@@ -166,11 +168,30 @@ fn no(s: &str) -> bool {
 
 impl Conversation {
     pub fn new(engine: Arc<Engine>, sessions: SessionStore, uploads: PathBuf) -> Conversation {
-        Conversation { engine, sessions, uploads, tables: Mutex::new(HashMap::new()) }
+        Conversation {
+            engine,
+            sessions,
+            uploads,
+            tables: Mutex::new(HashMap::new()),
+            observers: Mutex::new(HashMap::new()),
+        }
     }
 
     pub fn engine(&self) -> &Engine {
         &self.engine
+    }
+
+    /// [`Conversation::handle`] with progress of long operations (training, analyses)
+    /// reported to `observer` as the plugin reports it.
+    pub async fn handle_with(&self, tenant: &Tenant, input: Input, observer: Arc<dyn ProgressObserver>) -> Vec<Reply> {
+        self.observers.lock().unwrap_or_else(|p| p.into_inner()).insert(tenant.id().to_string(), observer);
+        let replies = self.handle(tenant, input).await;
+        self.observers.lock().unwrap_or_else(|p| p.into_inner()).remove(tenant.id());
+        replies
+    }
+
+    fn observer(&self, tenant: &Tenant) -> Option<Arc<dyn ProgressObserver>> {
+        self.observers.lock().unwrap_or_else(|p| p.into_inner()).get(tenant.id()).cloned()
     }
 
     /// Handles one input and persists the new state before answering.
@@ -358,7 +379,9 @@ impl Conversation {
         template: &str,
         params: Map<String, Value>,
     ) -> Vec<Reply> {
-        match self.engine.run(tenant, RunRequest::new(template, table).with_params(params)).await {
+        let mut request = RunRequest::new(template, table).with_params(params);
+        request.observer = self.observer(tenant);
+        match self.engine.run(tenant, request).await {
             Ok(out) => {
                 let mut r = vec![text(out.reply.trim_end().to_string())];
                 r.extend(out.figures.into_iter().map(|f| Reply::Figure { title: f.title, svg: f.svg }));
@@ -647,7 +670,7 @@ impl Conversation {
         if !w.hyperparameters.is_empty() {
             params.insert("hyperparameters".into(), Value::Object(w.hyperparameters.clone()));
         }
-        match self.engine.train(tenant, TrainKind::Train, table, params, None).await {
+        match self.engine.train(tenant, TrainKind::Train, table, params, self.observer(tenant)).await {
             Ok(out) => vec![text(format!(
                 "{}\n\nSaved as model {}. Next: \"Use model {} to make predictions\" after uploading new data, or /models.",
                 out.run.reply.trim_end(),

@@ -150,3 +150,24 @@ async fn neural_network_wizard_and_a_regressor() {
     has(&chat.say(&me, "3").await, "Step 4/4 — Train ridge to predict progression from bmi, bp, s5");
     has(&chat.say(&me, "yes").await, "Model: ridge (regression)");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn long_operations_report_progress() {
+    let chat = Chat::new().await;
+    let me = Tenant::new("dave").unwrap();
+    chat.upload(&me, &fixture("ml/iris.csv")).await;
+    for a in ["/train", "species", "1-4", "random_forest"] {
+        chat.say(&me, a).await;
+    }
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = seen.clone();
+    let observer: Arc<dyn statbox_runtime::ProgressObserver> = Arc::new(move |p: statbox_runtime::Progress| {
+        sink.lock().unwrap().push((p.done, p.total, p.message.clone()));
+    });
+    let replies = chat.conv.handle_with(&me, Input::Text("yes".into()), observer).await;
+    has(&joined(&replies), "Saved as model");
+    let seen = seen.lock().unwrap();
+    assert!(seen.len() >= 10, "progress per tree: {seen:?}");
+    assert_eq!(seen.last().map(|p| (p.0, p.1)), Some((100, 100)), "{seen:?}");
+    assert!(seen[0].2.contains("training random_forest"), "{seen:?}");
+}
