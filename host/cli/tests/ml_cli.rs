@@ -294,3 +294,65 @@ fn chat_reads_a_piped_conversation_and_saves_figures_and_files() {
     assert!(text.contains(&format!("file: {}", out.join(format!("predictions-{id}.csv")).display())), "{text}");
     assert!(out.join(format!("predictions-{id}.csv")).is_file());
 }
+
+/// Replaces what changes between runs: model ids and the output directory.
+fn normalise_transcript(text: &str, out_dir: &str) -> String {
+    let mut s = text.replace(out_dir, "<out>");
+    let bytes: Vec<char> = s.chars().collect();
+    let mut result = String::with_capacity(s.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let candidate: String = bytes[i..bytes.len().min(i + 23)].iter().collect();
+        let looks_like_id = candidate.len() == 23
+            && candidate.starts_with('m')
+            && candidate[1..9].chars().all(|c| c.is_ascii_digit())
+            && &candidate[9..10] == "-"
+            && candidate[10..16].chars().all(|c| c.is_ascii_digit())
+            && &candidate[16..17] == "-"
+            && candidate[17..].chars().all(|c| c.is_ascii_hexdigit());
+        if looks_like_id {
+            result.push_str("<model-id>");
+            i += 23;
+        } else {
+            result.push(bytes[i]);
+            i += 1;
+        }
+    }
+    s = result;
+    s
+}
+
+/// Golden transcripts: `tests/transcripts/<name>.in` piped into `statbox chat`, stdout
+/// compared with `<name>.out` (model ids and paths normalised). `STATBOX_BLESS=1` rewrites
+/// the expected files after a deliberate change.
+#[test]
+fn chat_transcripts_match_golden_files() {
+    let cases = [("statistics", "tests/fixtures/sales.csv"), ("wizard", "tests/fixtures/ml/iris.csv")];
+    for (name, data) in cases {
+        let s = Setup::new();
+        let out = s.dir.path().join("out");
+        let out_arg = out.display().to_string();
+        let dir = repo().join("tests/transcripts");
+        let script = std::fs::read_to_string(dir.join(format!("{name}.in"))).expect("transcript input");
+        let o = s.chat(&["--data", data, "--out", &out_arg], &script);
+        assert!(o.status.success(), "{name}: {}", stderr(&o));
+        let got = normalise_transcript(&String::from_utf8_lossy(&o.stdout), &out_arg);
+        let expected_path = dir.join(format!("{name}.out"));
+        if std::env::var_os("STATBOX_BLESS").is_some() {
+            std::fs::write(&expected_path, &got).expect("bless");
+            continue;
+        }
+        let expected =
+            std::fs::read_to_string(&expected_path).expect("expected transcript (STATBOX_BLESS=1 writes it)");
+        if got != expected {
+            let first = got.lines().zip(expected.lines()).position(|(a, b)| a != b).unwrap_or(0);
+            panic!(
+                "{name}: transcript differs from {} at line {}:\n  got:      {:?}\n  expected: {:?}",
+                expected_path.display(),
+                first + 1,
+                got.lines().nth(first),
+                expected.lines().nth(first)
+            );
+        }
+    }
+}
