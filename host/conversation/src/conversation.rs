@@ -78,6 +78,12 @@ enum State {
     ConfirmDelete {
         model_id: String,
     },
+    /// /predict: choosing a model (None), then waiting for the data to predict on.
+    Predict {
+        model: Option<String>,
+    },
+    /// /train without data: waiting for an upload or a local path.
+    TrainData,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -213,7 +219,24 @@ impl Conversation {
 
     async fn step(&self, tenant: &Tenant, session: &mut Session, input: Input) -> Vec<Reply> {
         let message = match input {
-            Input::File { name, bytes } => return self.upload(tenant, session, &name, bytes),
+            Input::File { name, bytes } => {
+                let pending = std::mem::take(&mut session.state);
+                let mut replies = self.upload(tenant, session, &name, bytes);
+                if session.data.as_ref().is_some_and(|d| d.name == name) {
+                    match pending {
+                        State::Predict { model: Some(id) } => {
+                            if let Some(Ok(t)) = self.table(tenant, session) {
+                                replies.extend(self.predict(tenant, &id, t).await);
+                            }
+                        }
+                        State::TrainData => replies.extend(self.start_wizard(tenant, session, None)),
+                        _ => {}
+                    }
+                } else {
+                    session.state = pending;
+                }
+                return replies;
+            }
             Input::Text(t) | Input::Choice(t) => t.trim().to_string(),
         };
         if message.eq_ignore_ascii_case("/cancel") || message.eq_ignore_ascii_case("cancel") {
@@ -244,7 +267,73 @@ impl Conversation {
                 }
             }
             State::Train(w) => self.wizard(tenant, session, w, &message).await,
+            State::Predict { model: None } => {
+                let ids = self.model_ids(tenant);
+                match pick_one(&message, &ids) {
+                    Ok(id) => match self.table(tenant, session) {
+                        Some(Ok(t)) => self.predict(tenant, &id, t).await,
+                        Some(Err(e)) => vec![error(&e)],
+                        None => {
+                            session.state = State::Predict { model: Some(id.clone()) };
+                            vec![text(format!(
+                                "Now upload the data to predict on with {id} (its feature columns; extra ones are ignored)."
+                            ))]
+                        }
+                    },
+                    Err(problem) => {
+                        session.state = State::Predict { model: None };
+                        vec![text(format!("{problem} Pick a model by number or id, or /cancel."))]
+                    }
+                }
+            }
+            State::Predict { model: Some(id) } => {
+                session.state = State::Predict { model: Some(id.clone()) };
+                vec![text(format!("Upload the data to predict on with {id}, or /cancel."))]
+            }
+            State::TrainData => {
+                // A local path (inside the allow-list) instead of an upload.
+                let path = message.trim().trim_matches(['"', '\'']);
+                match self.engine.preview(tenant, path, &statbox_data::ReadOptions::default()).await {
+                    Ok(_) => match std::fs::read(path) {
+                        Ok(bytes) => {
+                            let name = std::path::Path::new(path)
+                                .file_name()
+                                .map_or("data.csv".into(), |n| n.to_string_lossy().to_string());
+                            let mut r = self.upload(tenant, session, &name, bytes);
+                            if session.data.is_some() {
+                                r.extend(self.start_wizard(tenant, session, None));
+                            }
+                            r
+                        }
+                        Err(e) => {
+                            session.state = State::TrainData;
+                            vec![text(format!(
+                                "Could not read {path}: {e}. Send another path, upload a file, or /cancel."
+                            ))]
+                        }
+                    },
+                    Err(e) => {
+                        session.state = State::TrainData;
+                        vec![text(format!("{e}\nSend another path, upload a file, or /cancel."))]
+                    }
+                }
+            }
         }
+    }
+
+    fn model_ids(&self, tenant: &Tenant) -> Vec<String> {
+        self.engine
+            .models()
+            .and_then(|s| s.list(tenant.id()).map_err(Into::into))
+            .map(|l| l.into_iter().map(|m| m.model_id).collect())
+            .unwrap_or_default()
+    }
+
+    fn start_wizard(&self, tenant: &Tenant, session: &mut Session, target: Option<String>) -> Vec<Reply> {
+        let w = Wizard::new(target);
+        let prompt = self.prompt(tenant, session, &w);
+        session.state = State::Train(w);
+        prompt
     }
 
     fn upload(&self, tenant: &Tenant, session: &mut Session, name: &str, bytes: Vec<u8>) -> Vec<Reply> {
@@ -483,19 +572,28 @@ impl Conversation {
             }
             "train" => {
                 if session.data.is_none() {
-                    return vec![needs_data()];
+                    session.state = State::TrainData;
+                    return vec![text(
+                        "Where is the data? Upload a file (CSV, TSV, Excel, Parquet, JSON), or send the path of a local file.",
+                    )];
                 }
-                let w = Wizard::new(None);
-                let prompt = self.prompt(tenant, session, &w);
-                session.state = State::Train(w);
-                prompt
+                self.start_wizard(tenant, session, None)
             }
             "predict" if !args.trim().is_empty() => match self.table(tenant, session) {
                 Some(Ok(t)) => self.predict(tenant, args.trim(), t).await,
                 Some(Err(e)) => vec![error(&e)],
                 None => vec![needs_data()],
             },
-            "predict" => self.list_models(tenant, "Say /predict ID to predict on the current data."),
+            "predict" => {
+                let ids = self.model_ids(tenant);
+                if ids.is_empty() {
+                    return vec![text("You have no models yet. Upload data and send /train.")];
+                }
+                session.state = State::Predict { model: None };
+                let mut r = self.list_models(tenant, "Which one? Its number or id.");
+                r.push(Reply::Choices { text: "Pick a model:".into(), options: ids });
+                r
+            }
             other => vec![text(format!("Unknown command /{other}. /help lists the commands."))],
         }
     }

@@ -171,3 +171,26 @@ async fn long_operations_report_progress() {
     assert_eq!(seen.last().map(|p| (p.0, p.1)), Some((100, 100)), "{seen:?}");
     assert!(seen[0].2.contains("training random_forest"), "{seen:?}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn train_from_a_local_path_then_predict_by_picking_a_model() {
+    let chat = Chat::new().await;
+    let me = Tenant::new("erin").unwrap();
+    has(&chat.say(&me, "/predict").await, "no models yet");
+    has(&chat.say(&me, "/train").await, "Where is the data?");
+    has(&chat.say(&me, "/etc/passwd").await, "Send another path");
+    let iris = fixture("ml/iris.csv");
+    let started = chat.say(&me, &iris.display().to_string()).await;
+    has(&started, "Loaded iris.csv: 150 rows");
+    has(&started, "Step 1/4");
+    for a in ["species", "1-4", "logistic"] {
+        chat.say(&me, a).await;
+    }
+    has(&chat.say(&me, "yes").await, "Saved as model");
+    let listed = chat.say(&me, "/predict").await;
+    has(&listed, "Pick a model");
+    has(&chat.say(&me, "7").await, "7 is not in the list");
+    let predicted = chat.say(&me, "1").await;
+    has(&predicted, "Predictions of species by logistic: 150 of 150 rows");
+    has(&predicted, "<file predictions-m");
+}
