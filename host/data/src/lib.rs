@@ -145,12 +145,51 @@ pub async fn load_source(source: &Source, options: &ReadOptions, limits: &DataLi
     match source {
         Source::Path(path) => load_path_with(path, options, limits),
         Source::Url(url) => {
-            let (name, bytes) = http::fetch(url, limits).await?;
+            let (name, bytes) = with_retries(limits, || http::fetch(url, limits)).await?;
             load_bytes_with(&name, bytes, options, limits)
         }
         Source::S3 { bucket, key } => {
-            let bytes = s3::fetch(bucket, key, limits).await?;
+            let bytes = with_retries(limits, || s3::fetch(bucket, key, limits)).await?;
             load_bytes_with(key, bytes, options, limits)
+        }
+    }
+}
+
+/// Runs a download, retrying transient failures with exponential backoff.
+async fn with_retries<T, F, Fut>(limits: &DataLimits, mut fetch: F) -> Result<T, DataError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, DataError>>,
+{
+    let mut wait = std::time::Duration::from_millis(limits.fetch_backoff_ms);
+    let mut attempt = 0;
+    loop {
+        match fetch().await {
+            Err(e) if e.is_transient() && attempt < limits.fetch_retries => {
+                attempt += 1;
+                tokio::time::sleep(wait).await;
+                wait *= 2;
+            }
+            other => return other,
+        }
+    }
+}
+
+impl DataError {
+    /// A failure that may pass if tried again: the network, a timeout, a server error or
+    /// rate limiting. Wrong addresses, refusals and bad files are not.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            DataError::Http { .. } | DataError::HttpTimeout { .. } => true,
+            DataError::HttpStatus { status, .. } => *status >= 500 || *status == 429,
+            DataError::S3 { message, .. } => {
+                let m = message.to_ascii_lowercase();
+                !(m.contains("not found")
+                    || m.contains("nosuchkey")
+                    || m.contains("access denied")
+                    || m.contains("forbidden"))
+            }
+            _ => false,
         }
     }
 }

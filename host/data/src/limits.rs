@@ -28,6 +28,10 @@ pub struct DataLimits {
     /// environment apply; set for a self-hosted store with fixed keys.
     pub s3_access_key_id: Option<String>,
     pub s3_secret_access_key: Option<String>,
+    /// Downloads (http(s), s3) that fail transiently (connection errors, timeouts, HTTP 5xx
+    /// and 429) are retried this many times, waiting `fetch_backoff_ms`, then twice that...
+    pub fetch_retries: u32,
+    pub fetch_backoff_ms: u64,
 }
 
 impl Default for DataLimits {
@@ -44,6 +48,8 @@ impl Default for DataLimits {
             s3_region: "us-east-1".to_string(),
             s3_access_key_id: None,
             s3_secret_access_key: None,
+            fetch_retries: 2,
+            fetch_backoff_ms: 500,
         }
     }
 }

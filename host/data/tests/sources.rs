@@ -16,6 +16,9 @@ fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures").join(name)
 }
 
+static FLAKY: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+static DOWN: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
 /// Serves one canned response per path, like a static file server with a few pathologies.
 async fn serve() -> SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
@@ -37,6 +40,15 @@ async fn serve() -> SocketAddr {
                 let csv = std::fs::read(fixture("sales.csv")).expect("fixture");
                 let (head, body): (String, Vec<u8>) = match path.as_str() {
                     "/files/sales.csv" => (ok("text/csv", Some(csv.len())), csv),
+                    // Fails once with 503, then serves: a retry gets it.
+                    "/flaky.csv" if FLAKY.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 => {
+                        ("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n".into(), vec![])
+                    }
+                    "/flaky.csv" => (ok("text/csv", Some(csv.len())), csv),
+                    "/down.csv" => {
+                        DOWN.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                        ("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n".into(), vec![])
+                    }
                     "/latest" => {
                         ("HTTP/1.1 302 Found\r\nLocation: /files/sales.csv\r\nContent-Length: 0\r\n".into(), vec![])
                     }
@@ -69,7 +81,26 @@ fn ok(content_type: &str, length: Option<usize>) -> String {
 }
 
 fn limits() -> DataLimits {
-    DataLimits { http_timeout_secs: 2, http_max_redirects: 3, max_file_bytes: 1_000_000, ..Default::default() }
+    DataLimits {
+        http_timeout_secs: 2,
+        http_max_redirects: 3,
+        max_file_bytes: 1_000_000,
+        fetch_backoff_ms: 10,
+        ..Default::default()
+    }
+}
+
+#[tokio::test]
+async fn transient_failures_are_retried_and_permanent_ones_are_not() {
+    let addr = serve().await;
+    let t = load(format!("http://{addr}/flaky.csv"), &limits()).await.expect("a retry gets the file");
+    assert_eq!(t.row_count(), 300);
+    let e = load(format!("http://{addr}/down.csv"), &limits()).await.err().expect("still down");
+    assert!(matches!(e, DataError::HttpStatus { status: 503, .. }), "{e}");
+    assert_eq!(DOWN.load(std::sync::atomic::Ordering::SeqCst), 3, "one try and two retries");
+    // A 404 is not retried.
+    let e = load(format!("http://{addr}/missing.csv"), &limits()).await.err().expect("404");
+    assert!(!e.is_transient(), "{e}");
 }
 
 async fn load(url: String, limits: &DataLimits) -> Result<Box<dyn TableSource>, DataError> {
