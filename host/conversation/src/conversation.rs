@@ -158,6 +158,8 @@ pub struct Conversation {
     tables: Mutex<HashMap<String, Arc<DataTable>>>,
     /// Where the running call of each tenant reports progress (set by `handle_with`).
     observers: Mutex<HashMap<String, Arc<dyn ProgressObserver>>>,
+    /// The signal that stops each tenant's running request (see [`Conversation::cancel`]).
+    running: Mutex<HashMap<String, Arc<tokio::sync::Notify>>>,
 }
 
 fn text(s: impl Into<String>) -> Reply {
@@ -180,6 +182,7 @@ impl Conversation {
             uploads,
             tables: Mutex::new(HashMap::new()),
             observers: Mutex::new(HashMap::new()),
+            running: Mutex::new(HashMap::new()),
         }
     }
 
@@ -200,8 +203,38 @@ impl Conversation {
         self.observers.lock().unwrap_or_else(|p| p.into_inner()).get(tenant.id()).cloned()
     }
 
-    /// Handles one input and persists the new state before answering.
+    /// Stops the tenant's request that is running now (a training, an analysis): the
+    /// sandboxed call ends at its next epoch tick (~10 ms), nothing is stored, and the
+    /// conversation returns to idle. `false` when nothing was running.
+    pub fn cancel(&self, tenant: &Tenant) -> bool {
+        match self.running.lock().unwrap_or_else(|p| p.into_inner()).get(tenant.id()) {
+            Some(signal) => {
+                signal.notify_one();
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Handles one input and persists the new state before answering. A concurrent
+    /// [`Conversation::cancel`] for the same tenant stops it.
     pub async fn handle(&self, tenant: &Tenant, input: Input) -> Vec<Reply> {
+        let signal = Arc::new(tokio::sync::Notify::new());
+        self.running.lock().unwrap_or_else(|p| p.into_inner()).insert(tenant.id().to_string(), signal.clone());
+        let replies = tokio::select! {
+            replies = self.handle_inner(tenant, input) => replies,
+            () = signal.notified() => {
+                let mut session: Session = self.sessions.load(tenant.id()).ok().flatten().unwrap_or_default();
+                session.state = State::Idle;
+                let _ = self.sessions.save(tenant.id(), &session);
+                vec![text("Stopped. Nothing was saved. What next?")]
+            }
+        };
+        self.running.lock().unwrap_or_else(|p| p.into_inner()).remove(tenant.id());
+        replies
+    }
+
+    async fn handle_inner(&self, tenant: &Tenant, input: Input) -> Vec<Reply> {
         let (mut session, mut replies) = match self.sessions.load::<Session>(tenant.id()) {
             Ok(s) => (s.unwrap_or_default(), Vec::new()),
             Err(StoreError::Corrupt(e)) => (

@@ -194,3 +194,26 @@ async fn train_from_a_local_path_then_predict_by_picking_a_model() {
     has(&predicted, "Predictions of species by logistic: 150 of 150 rows");
     has(&predicted, "<file predictions-m");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_running_training_can_be_cancelled() {
+    let chat = Arc::new(Chat::new().await);
+    let me = Tenant::new("frank").unwrap();
+    chat.upload(&me, &fixture("ml/breast_cancer.csv")).await;
+    for a in ["/train", "benign", "all", "mlp_classification", "4096, 4096", "10 32"] {
+        chat.say(&me, a).await;
+    }
+    assert!(!chat.conv.cancel(&me), "nothing runs yet");
+    let runner = chat.clone();
+    let who = me.clone();
+    let started = std::time::Instant::now();
+    let task = tokio::spawn(async move { joined(&runner.conv.handle(&who, Input::Text("yes".into())).await) });
+    // Two layers of 4096 units take minutes per epoch here.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert!(chat.conv.cancel(&me));
+    let reply = task.await.unwrap();
+    has(&reply, "Stopped. Nothing was saved");
+    assert!(started.elapsed() < std::time::Duration::from_secs(10), "stopped promptly: {:?}", started.elapsed());
+    has(&chat.say(&me, "/models").await, "no models yet");
+    has(&chat.say(&me, "/cancel").await, "Nothing to cancel");
+}
