@@ -278,7 +278,7 @@ fn chat_reads_a_piped_conversation_and_saves_figures_and_files() {
     assert!(o.status.success(), "{}", stderr(&o));
     let text = String::from_utf8_lossy(&o.stdout).to_string();
     for needle in
-        ["Loaded iris.csv: 150 rows", "you> /train", "Step 4/4", "Saved as model m", "figure: Pearson correlation"]
+        ["Loaded iris.csv: 150 rows", "you> /train", "Step 5/5", "Saved as model m", "figure: Pearson correlation"]
     {
         assert!(text.contains(needle), "expected {needle:?} in:\n{text}");
     }

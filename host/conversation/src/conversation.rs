@@ -95,12 +95,31 @@ struct Wizard {
     /// Networks: the architecture and training settings chosen in steps 4 and 5.
     #[serde(default)]
     hyperparameters: Map<String, Value>,
+    /// Started with the detected schema offered (one step more).
+    #[serde(default)]
+    with_schema: bool,
+    /// The detected target and features, offered at the schema step.
+    #[serde(default)]
+    suggested: Option<(String, Vec<String>)>,
 }
 
 impl Wizard {
     fn new(target: Option<String>) -> Wizard {
         let step = if target.is_some() { Step::Features } else { Step::Target };
-        Wizard { step, target, features: None, model: None, hyperparameters: Map::new() }
+        Wizard {
+            step,
+            target,
+            features: None,
+            model: None,
+            hyperparameters: Map::new(),
+            with_schema: false,
+            suggested: None,
+        }
+    }
+
+    /// Starts at the detected schema: accept it, edit it, or go step by step.
+    fn from_suggestion(target: String, features: Vec<String>) -> Wizard {
+        Wizard { step: Step::Schema, with_schema: true, suggested: Some((target, features)), ..Wizard::new(None) }
     }
 
     fn neural(&self) -> bool {
@@ -109,21 +128,26 @@ impl Wizard {
 
     /// "Step 2/4" (or of 6 for networks).
     fn progress(&self) -> String {
-        let total = if self.neural() { 6 } else { 4 };
+        let extra = usize::from(self.with_schema);
+        let total = if self.neural() { 6 } else { 4 } + extra;
         let n = match self.step {
+            Step::Schema => 0,
             Step::Target => 1,
             Step::Features => 2,
             Step::Model => 3,
             Step::Architecture => 4,
             Step::Training => 5,
-            Step::Confirm => total,
-        };
+            Step::Confirm => total - extra,
+        } + extra;
         format!("Step {n}/{total}")
     }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 enum Step {
+    /// The detected target and features: accept, edit (a schema in any of the three
+    /// formats), or go step by step.
+    Schema,
     Target,
     Features,
     Model,
@@ -262,7 +286,7 @@ impl Conversation {
                                 replies.extend(self.predict(tenant, &id, t).await);
                             }
                         }
-                        State::TrainData => replies.extend(self.start_wizard(tenant, session, None)),
+                        State::TrainData => replies.extend(self.start_wizard(tenant, session, None).await),
                         _ => {}
                     }
                 } else {
@@ -334,7 +358,7 @@ impl Conversation {
                                 .map_or("data.csv".into(), |n| n.to_string_lossy().to_string());
                             let mut r = self.upload(tenant, session, &name, bytes);
                             if session.data.is_some() {
-                                r.extend(self.start_wizard(tenant, session, None));
+                                r.extend(self.start_wizard(tenant, session, None).await);
                             }
                             r
                         }
@@ -362,8 +386,17 @@ impl Conversation {
             .unwrap_or_default()
     }
 
-    fn start_wizard(&self, tenant: &Tenant, session: &mut Session, target: Option<String>) -> Vec<Reply> {
-        let w = Wizard::new(target);
+    /// Starts the training wizard; without a target, at the detected schema when the data
+    /// suggests one.
+    async fn start_wizard(&self, tenant: &Tenant, session: &mut Session, target: Option<String>) -> Vec<Reply> {
+        let mut w = Wizard::new(target.clone());
+        if target.is_none()
+            && let Some(Ok(table)) = self.table(tenant, session)
+            && let Ok(report) = self.engine.inspect(tenant, table).await
+            && let Some(t) = report.suggested_target
+        {
+            w = Wizard::from_suggestion(t, report.suggested_features);
+        }
         let prompt = self.prompt(tenant, session, &w);
         session.state = State::Train(w);
         prompt
@@ -610,7 +643,7 @@ impl Conversation {
                         "Where is the data? Upload a file (CSV, TSV, Excel, Parquet, JSON), or send the path of a local file.",
                     )];
                 }
-                self.start_wizard(tenant, session, None)
+                self.start_wizard(tenant, session, None).await
             }
             "predict" if !args.trim().is_empty() => match self.table(tenant, session) {
                 Some(Ok(t)) => self.predict(tenant, args.trim(), t).await,
@@ -644,6 +677,17 @@ impl Conversation {
             items.iter().enumerate().map(|(i, c)| format!("{}. {c}", i + 1)).collect::<Vec<_>>().join("\n")
         };
         match w.step {
+            Step::Schema => {
+                let (target, features) = w.suggested.clone().unwrap_or_default();
+                vec![Reply::Choices {
+                    text: format!(
+                        "{} — Detected: target {target}, features {}.\nAccept it (yes), pick step by step (manual), or write your own: 'target: price, features: sqft, beds', JSON {{\"target\": ..., \"features\": [...]}}, or a list 'price, sqft, beds' (target first).",
+                        w.progress(),
+                        features.join(", ")
+                    ),
+                    options: vec!["yes".into(), "manual".into()],
+                }]
+            }
             Step::Target => vec![Reply::Choices {
                 text: format!(
                     "{} — Which column should the model predict? (number or name)\n{}",
@@ -714,6 +758,36 @@ impl Conversation {
             r
         };
         match w.step {
+            Step::Schema => {
+                let a = answer.trim().to_lowercase();
+                if yes(&a) || a == "accept" {
+                    if let Some((target, features)) = w.suggested.clone() {
+                        w.target = Some(target);
+                        w.features = Some(features);
+                        w.step = Step::Model;
+                    }
+                } else if a == "manual" || no(&a) {
+                    w.step = Step::Target;
+                } else {
+                    let infos = match self.table(tenant, session) {
+                        Some(Ok(t)) => t.columns(),
+                        _ => Vec::new(),
+                    };
+                    match statbox_engine::schema::parse_user_schema(answer)
+                        .and_then(|s| statbox_engine::schema::validate_user_schema(&s, &infos))
+                    {
+                        Ok(s) => {
+                            w.target = Some(s.target);
+                            w.features = if s.features.is_empty() { None } else { Some(s.features) };
+                            w.step = Step::Model;
+                        }
+                        Err(e) => {
+                            let prompt = self.prompt(tenant, session, &w);
+                            return keep(session, w, e.0, prompt);
+                        }
+                    }
+                }
+            }
             Step::Target => match pick_one(answer, &columns) {
                 Ok(c) => {
                     w.target = Some(c);

@@ -86,15 +86,17 @@ async fn training_wizard_with_invalid_answers_restart_and_prediction() {
     let mut chat = Chat::new().await;
     let me = Tenant::new("alice").unwrap();
     has(&chat.upload(&me, &fixture("ml/iris.csv")).await, "150 rows");
-    has(&chat.say(&me, "/train").await, "Step 1/4");
+    has(&chat.say(&me, "/train").await, "Step 1/5 — Detected: target species");
+    has(&chat.say(&me, "target: specie").await, "Did you mean 'species'?");
+    has(&chat.say(&me, "manual").await, "Step 2/5");
     has(&chat.say(&me, "99").await, "99 is not in the list");
-    has(&chat.say(&me, "species").await, "Step 2/4");
-    // Restart in the middle of the wizard: the next answer continues at step 2.
+    has(&chat.say(&me, "species").await, "Step 3/5");
+    // Restart in the middle of the wizard: the next answer continues at step 3.
     chat.restart();
     has(&chat.say(&me, "7-9").await, "is not a range");
-    has(&chat.say(&me, "1-4").await, "Step 3/4");
+    has(&chat.say(&me, "1-4").await, "Step 4/5");
     has(&chat.say(&me, "xgboost").await, "'xgboost' is not one of the choices");
-    has(&chat.say(&me, "random_forest").await, "Step 4/4 — Train random_forest to predict species");
+    has(&chat.say(&me, "random_forest").await, "Step 5/5 — Train random_forest to predict species");
     let trained = chat.say(&me, "yes").await;
     has(&trained, "Saved as model m");
     let id = trained.split("Saved as model ").nth(1).and_then(|s| s.split('.').next()).unwrap().to_string();
@@ -112,8 +114,15 @@ async fn cancel_works_at_every_step_and_tenants_do_not_leak() {
     let alice = Tenant::new("alice").unwrap();
     let bob = Tenant::new("bob").unwrap();
     chat.upload(&alice, &fixture("ml/iris.csv")).await;
-    for answers in [&[][..], &["species"][..], &["species", "all"][..], &["species", "all", "auto"][..]] {
-        has(&chat.say(&alice, "/train").await, "Step 1/4");
+    let steps: [&[&str]; 5] = [
+        &[],
+        &["manual"],
+        &["manual", "species"],
+        &["manual", "species", "all"],
+        &["manual", "species", "all", "auto"],
+    ];
+    for answers in steps {
+        has(&chat.say(&alice, "/train").await, "Step 1/5");
         for a in answers {
             chat.say(&alice, a).await;
         }
@@ -144,10 +153,10 @@ async fn neural_network_wizard_and_a_regressor() {
     has(&trained, "Model: mlp_regression (regression)");
     has(&trained, "Saved as model m");
     // A linear regressor through the same wizard.
-    has(&chat.say(&me, "/train").await, "Step 1/4");
-    has(&chat.say(&me, "progression").await, "Step 2/4");
-    has(&chat.say(&me, "bmi, bp, s5").await, "Step 3/4");
-    has(&chat.say(&me, "3").await, "Step 4/4 — Train ridge to predict progression from bmi, bp, s5");
+    // The detected schema edited in one answer.
+    has(&chat.say(&me, "/train").await, "Step 1/5 — Detected");
+    has(&chat.say(&me, "target: progression, features: bmi, bp, s5").await, "Step 4/5");
+    has(&chat.say(&me, "3").await, "Step 5/5 — Train ridge to predict progression from bmi, bp, s5");
     has(&chat.say(&me, "yes").await, "Model: ridge (regression)");
 }
 
@@ -156,7 +165,7 @@ async fn long_operations_report_progress() {
     let chat = Chat::new().await;
     let me = Tenant::new("dave").unwrap();
     chat.upload(&me, &fixture("ml/iris.csv")).await;
-    for a in ["/train", "species", "1-4", "random_forest"] {
+    for a in ["/train", "manual", "species", "1-4", "random_forest"] {
         chat.say(&me, a).await;
     }
     let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
@@ -182,8 +191,8 @@ async fn train_from_a_local_path_then_predict_by_picking_a_model() {
     let iris = fixture("ml/iris.csv");
     let started = chat.say(&me, &iris.display().to_string()).await;
     has(&started, "Loaded iris.csv: 150 rows");
-    has(&started, "Step 1/4");
-    for a in ["species", "1-4", "logistic"] {
+    has(&started, "Step 1/5 — Detected: target species");
+    for a in ["manual", "species", "1-4", "logistic"] {
         chat.say(&me, a).await;
     }
     has(&chat.say(&me, "yes").await, "Saved as model");
@@ -200,7 +209,7 @@ async fn a_running_training_can_be_cancelled() {
     let chat = Arc::new(Chat::new().await);
     let me = Tenant::new("frank").unwrap();
     chat.upload(&me, &fixture("ml/breast_cancer.csv")).await;
-    for a in ["/train", "benign", "all", "mlp_classification", "4096, 4096", "10 32"] {
+    for a in ["/train", "manual", "benign", "all", "mlp_classification", "4096, 4096", "10 32"] {
         chat.say(&me, a).await;
     }
     assert!(!chat.conv.cancel(&me), "nothing runs yet");
