@@ -63,6 +63,10 @@ struct DataRef {
     file: String,
     rows: u64,
     columns: usize,
+    /// A local file read later, only the columns a model uses (the wizard's "defer"); until
+    /// then its first rows stand in for the schema.
+    #[serde(default)]
+    deferred: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -84,6 +88,10 @@ enum State {
     },
     /// /train without data: waiting for an upload or a local path.
     TrainData,
+    /// A local path was given: load it now, or defer.
+    TrainLoad {
+        path: String,
+    },
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -283,7 +291,7 @@ impl Conversation {
                     match pending {
                         State::Predict { model: Some(id) } => {
                             if let Some(Ok(t)) = self.table(tenant, session) {
-                                replies.extend(self.predict(tenant, &id, t).await);
+                                replies.extend(self.predict(tenant, session, &id, t).await);
                             }
                         }
                         State::TrainData => replies.extend(self.start_wizard(tenant, session, None).await),
@@ -328,7 +336,7 @@ impl Conversation {
                 let ids = self.model_ids(tenant);
                 match pick_one(&message, &ids) {
                     Ok(id) => match self.table(tenant, session) {
-                        Some(Ok(t)) => self.predict(tenant, &id, t).await,
+                        Some(Ok(t)) => self.predict(tenant, session, &id, t).await,
                         Some(Err(e)) => vec![error(&e)],
                         None => {
                             session.state = State::Predict { model: Some(id.clone()) };
@@ -349,31 +357,66 @@ impl Conversation {
             }
             State::TrainData => {
                 // A local path (inside the allow-list) instead of an upload.
-                let path = message.trim().trim_matches(['"', '\'']);
-                match self.engine.preview(tenant, path, &statbox_data::ReadOptions::default()).await {
-                    Ok(_) => match std::fs::read(path) {
-                        Ok(bytes) => {
-                            let name = std::path::Path::new(path)
-                                .file_name()
-                                .map_or("data.csv".into(), |n| n.to_string_lossy().to_string());
-                            let mut r = self.upload(tenant, session, &name, bytes);
-                            if session.data.is_some() {
-                                r.extend(self.start_wizard(tenant, session, None).await);
-                            }
-                            r
-                        }
-                        Err(e) => {
-                            session.state = State::TrainData;
-                            vec![text(format!(
-                                "Could not read {path}: {e}. Send another path, upload a file, or /cancel."
-                            ))]
-                        }
-                    },
+                let path = message.trim().trim_matches(['"', '\'']).to_string();
+                match self.engine.preview(tenant, &path, &statbox_data::ReadOptions::default()).await {
+                    Ok(preview) => {
+                        session.state = State::TrainLoad { path: path.clone() };
+                        vec![Reply::Choices {
+                            text: format!(
+                                "{path}: {} columns. Load it now (the whole file), or defer (read only the columns the model uses, when training starts)?",
+                                preview.columns().len()
+                            ),
+                            options: vec!["now".into(), "defer".into()],
+                        }]
+                    }
                     Err(e) => {
                         session.state = State::TrainData;
                         vec![text(format!("{e}\nSend another path, upload a file, or /cancel."))]
                     }
                 }
+            }
+            State::TrainLoad { path } => {
+                let name = std::path::Path::new(&path)
+                    .file_name()
+                    .map_or("data.csv".into(), |n| n.to_string_lossy().to_string());
+                let answer = message.trim().to_lowercase();
+                let mut r = if answer == "now" {
+                    match std::fs::read(&path) {
+                        Ok(bytes) => self.upload(tenant, session, &name, bytes),
+                        Err(e) => vec![text(format!("Could not read {path}: {e}."))],
+                    }
+                } else if answer == "defer" || answer == "later" {
+                    match self.engine.preview(tenant, &path, &statbox_data::ReadOptions::default()).await {
+                        Ok(preview) => {
+                            let columns = preview.columns();
+                            session.data = Some(DataRef {
+                                name: name.clone(),
+                                file: String::new(),
+                                rows: 0,
+                                columns: columns.len(),
+                                deferred: Some(path.clone()),
+                            });
+                            self.tables
+                                .lock()
+                                .unwrap_or_else(|p| p.into_inner())
+                                .insert(tenant.id().to_string(), preview);
+                            vec![text(format!(
+                                "{name} will be read at training time, only the columns the model uses. Its first rows show the columns for now."
+                            ))]
+                        }
+                        Err(e) => vec![error(&e)],
+                    }
+                } else {
+                    session.state = State::TrainLoad { path };
+                    return vec![Reply::Choices {
+                        text: "Say now or defer (or /cancel).".into(),
+                        options: vec!["now".into(), "defer".into()],
+                    }];
+                };
+                if session.data.is_some() {
+                    r.extend(self.start_wizard(tenant, session, None).await);
+                }
+                r
             }
         }
     }
@@ -415,7 +458,13 @@ impl Conversation {
             return vec![text(format!("The file was read but could not be kept ({e}); try again."))];
         }
         let columns = table.columns();
-        session.data = Some(DataRef { name: name.to_string(), file, rows: table.row_count(), columns: columns.len() });
+        session.data = Some(DataRef {
+            name: name.to_string(),
+            file,
+            rows: table.row_count(),
+            columns: columns.len(),
+            deferred: None,
+        });
         session.state = State::Idle;
         self.tables.lock().unwrap_or_else(|p| p.into_inner()).insert(tenant.id().to_string(), table.clone());
         let listed: Vec<String> = columns.iter().map(|c| format!("{} ({})", c.name, c.kind.as_str())).collect();
@@ -442,6 +491,19 @@ impl Conversation {
         if let Some(t) = self.tables.lock().unwrap_or_else(|p| p.into_inner()).get(tenant.id()) {
             return Some(Ok(t.clone()));
         }
+        if let Some(path) = &data.deferred {
+            let preview = statbox_data::preview_path(
+                std::path::Path::new(path),
+                &statbox_data::ReadOptions::default(),
+                &self.engine.config().data,
+            )
+            .map(Arc::new)
+            .map_err(EngineError::from);
+            if let Ok(t) = &preview {
+                self.tables.lock().unwrap_or_else(|p| p.into_inner()).insert(tenant.id().to_string(), t.clone());
+            }
+            return Some(preview);
+        }
         let bytes = match std::fs::read(self.tenant_dir(tenant).join(&data.file)) {
             Ok(b) => b,
             Err(e) => {
@@ -453,6 +515,19 @@ impl Conversation {
             self.tables.lock().unwrap_or_else(|p| p.into_inner()).insert(tenant.id().to_string(), t.clone());
         }
         Some(loaded)
+    }
+
+    /// The table an analysis or prediction runs on: a deferred file is read in full now.
+    async fn full_table(
+        &self,
+        tenant: &Tenant,
+        session: &Session,
+        table: Arc<DataTable>,
+    ) -> Result<Arc<DataTable>, EngineError> {
+        match session.data.as_ref().and_then(|d| d.deferred.clone()) {
+            Some(path) => self.engine.load_source(tenant, &path, &statbox_data::ReadOptions::default()).await,
+            None => Ok(table),
+        }
     }
 
     async fn request(&self, tenant: &Tenant, session: &mut Session, message: &str) -> Vec<Reply> {
@@ -488,7 +563,10 @@ impl Conversation {
         match parsed.intent {
             Intent::Command { name, args } => self.command(tenant, session, &name, &args).await,
             Intent::Analysis { template, params } => match table {
-                Some(t) => self.analysis(tenant, t, &template, params).await,
+                Some(t) => match self.full_table(tenant, session, t).await {
+                    Ok(t) => self.analysis(tenant, t, &template, params).await,
+                    Err(e) => vec![error(&e)],
+                },
                 None => vec![needs_data()],
             },
             Intent::CompareGroups { column, group } => {
@@ -518,7 +596,7 @@ impl Conversation {
                 prompt
             }
             Intent::Predict { model } => match (model, table) {
-                (Some(id), Some(t)) => self.predict(tenant, &id, t).await,
+                (Some(id), Some(t)) => self.predict(tenant, session, &id, t).await,
                 (Some(_), None) => {
                     vec![text("Upload the data to predict on first (a file with the model's feature columns).")]
                 }
@@ -546,7 +624,11 @@ impl Conversation {
         }
     }
 
-    async fn predict(&self, tenant: &Tenant, model: &str, table: Arc<DataTable>) -> Vec<Reply> {
+    async fn predict(&self, tenant: &Tenant, session: &Session, model: &str, table: Arc<DataTable>) -> Vec<Reply> {
+        let table = match self.full_table(tenant, session, table).await {
+            Ok(t) => t,
+            Err(e) => return vec![error(&e)],
+        };
         match self.engine.predict(tenant, model, table, Map::new()).await {
             Ok(out) => vec![
                 text(out.run.reply.trim_end().to_string()),
@@ -646,7 +728,7 @@ impl Conversation {
                 self.start_wizard(tenant, session, None).await
             }
             "predict" if !args.trim().is_empty() => match self.table(tenant, session) {
-                Some(Ok(t)) => self.predict(tenant, args.trim(), t).await,
+                Some(Ok(t)) => self.predict(tenant, session, args.trim(), t).await,
                 Some(Err(e)) => vec![error(&e)],
                 None => vec![needs_data()],
             },
@@ -861,10 +943,24 @@ impl Conversation {
     }
 
     async fn train(&self, tenant: &Tenant, session: &Session, w: &Wizard) -> Vec<Reply> {
-        let table = match self.table(tenant, session) {
-            Some(Ok(t)) => t,
-            Some(Err(e)) => return vec![error(&e)],
-            None => return vec![needs_data()],
+        let deferred = session.data.as_ref().and_then(|d| d.deferred.clone());
+        let table: Arc<DataTable> = match (deferred, self.table(tenant, session)) {
+            // Deferred: read the file now, only the target and the chosen features.
+            (Some(path), _) => {
+                let columns = w.features.as_ref().map(|f| {
+                    let mut c: Vec<String> = w.target.iter().cloned().collect();
+                    c.extend(f.iter().cloned());
+                    c
+                });
+                let options = statbox_data::ReadOptions { columns, ..Default::default() };
+                match self.engine.load_source(tenant, &path, &options).await {
+                    Ok(t) => t,
+                    Err(e) => return vec![error(&e)],
+                }
+            }
+            (None, Some(Ok(t))) => t,
+            (None, Some(Err(e))) => return vec![error(&e)],
+            (None, None) => return vec![needs_data()],
         };
         let mut params = Map::new();
         params.insert("target".into(), json!(w.target));

@@ -189,7 +189,9 @@ async fn train_from_a_local_path_then_predict_by_picking_a_model() {
     has(&chat.say(&me, "/train").await, "Where is the data?");
     has(&chat.say(&me, "/etc/passwd").await, "Send another path");
     let iris = fixture("ml/iris.csv");
-    let started = chat.say(&me, &iris.display().to_string()).await;
+    has(&chat.say(&me, &iris.display().to_string()).await, "Load it now (the whole file), or defer");
+    has(&chat.say(&me, "sometime").await, "Say now or defer");
+    let started = chat.say(&me, "now").await;
     has(&started, "Loaded iris.csv: 150 rows");
     has(&started, "Step 1/5 — Detected: target species");
     for a in ["manual", "species", "1-4", "logistic"] {
@@ -225,4 +227,23 @@ async fn a_running_training_can_be_cancelled() {
     assert!(started.elapsed() < std::time::Duration::from_secs(10), "stopped promptly: {:?}", started.elapsed());
     has(&chat.say(&me, "/models").await, "no models yet");
     has(&chat.say(&me, "/cancel").await, "Nothing to cancel");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn deferred_loading_reads_only_the_model_columns_at_training() {
+    let chat = Chat::new().await;
+    let me = Tenant::new("gina").unwrap();
+    has(&chat.say(&me, "/train").await, "Where is the data?");
+    has(&chat.say(&me, &fixture("ml/wine.csv").display().to_string()).await, "15 columns");
+    let deferred = chat.say(&me, "defer").await;
+    has(&deferred, "will be read at training time");
+    has(&deferred, "Step 1/5 — Detected");
+    for a in ["target: cultivar, features: alcohol, proline", "naive_bayes"] {
+        chat.say(&me, a).await;
+    }
+    let trained = chat.say(&me, "yes").await;
+    has(&trained, "Model: naive_bayes (classification) predicting cultivar from 2 feature(s)");
+    has(&trained, "Rows: 142 train, 36 test");
+    // Analyses read the whole deferred file.
+    has(&chat.say(&me, "Calculate statistics for proline").await, "178 rows, 1 column");
 }
