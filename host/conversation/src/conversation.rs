@@ -174,11 +174,11 @@ const MODEL_TYPES: [&str; 14] = [
     "elasticnet",
     "polynomial",
     "logistic",
+    "svm",
+    "naive_bayes",
     "decision_tree",
     "random_forest",
     "gradient_boosting",
-    "svm",
-    "naive_bayes",
     "mlp_regression",
     "mlp_classification",
 ];
@@ -793,7 +793,7 @@ impl Conversation {
                 text: format!(
                     "{} — Which model? (number or name; auto tries every suitable type)\n{}",
                     w.progress(),
-                    numbered(&MODEL_TYPES.map(String::from))
+                    model_menu()
                 ),
                 options: MODEL_TYPES.iter().map(|s| s.to_string()).collect(),
             }],
@@ -981,6 +981,28 @@ impl Conversation {
             Err(e) => vec![error(&e)],
         }
     }
+}
+
+/// The model types numbered in [`MODEL_TYPES`] order, under their categories.
+fn model_menu() -> String {
+    let category = |i: usize| match MODEL_TYPES[i] {
+        "auto" => "Automatic",
+        "linear" | "ridge" | "lasso" | "elasticnet" | "polynomial" => "Regression",
+        "mlp_regression" | "mlp_classification" => "Neural networks",
+        "decision_tree" | "random_forest" | "gradient_boosting" => "Trees (regression or classification)",
+        _ => "Classification",
+    };
+    let mut out = String::new();
+    let mut last = "";
+    for (i, name) in MODEL_TYPES.iter().enumerate() {
+        let c = category(i);
+        if c != last {
+            out.push_str(&format!("{c}:\n"));
+            last = c;
+        }
+        out.push_str(&format!("  {}. {name}\n", i + 1));
+    }
+    out.trim_end().to_string()
 }
 
 fn json_map(v: Value) -> Map<String, Value> {
