@@ -311,13 +311,12 @@ impl Conversation {
         }
         match std::mem::take(&mut session.state) {
             State::Idle => self.request(tenant, session, &message).await,
-            State::Confirm { text: original, summary } => {
+            State::Confirm { text: original, .. } => {
                 if yes(&message) {
                     self.run_text(tenant, session, &original, true).await
                 } else if no(&message) {
                     vec![text("OK, not run. Ask again in other words, or /help for examples.")]
                 } else {
-                    let _ = summary;
                     self.request(tenant, session, &message).await
                 }
             }

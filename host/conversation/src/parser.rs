@@ -93,7 +93,7 @@ const STATISTICS: &[(&str, &str)] = &[
 pub fn parse(text: &str, columns: Option<&[ColumnInfo]>) -> Result<Parsed, ParseError> {
     let raw = text.trim();
     if let Some(rest) = raw.strip_prefix('/') {
-        return Ok(command(rest, columns));
+        return Ok(command(rest));
     }
     let t = normalise(raw);
     if t.is_empty() {
@@ -126,7 +126,8 @@ fn normalise(text: &str) -> String {
     trimmed.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-fn command(rest: &str, columns: Option<&[ColumnInfo]>) -> Parsed {
+/// A slash command; `/run` params are validated by the template when it runs.
+fn command(rest: &str) -> Parsed {
     let (name, args) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
     let name = name.trim().to_lowercase();
     // `/cmd@botname` from Telegram groups.
@@ -140,7 +141,6 @@ fn command(rest: &str, columns: Option<&[ColumnInfo]>) -> Parsed {
                     params.insert(k.to_string(), Value::String(v.to_string()));
                 }
             }
-            let _ = columns; // the template validates columns when it runs
             return Parsed {
                 summary: format!("run {template}"),
                 intent: Intent::Analysis { template: template.to_string(), params },
