@@ -363,30 +363,39 @@ fn finish(trained: Trained, skipped: Vec<Value>) -> Result<Output, PluginError> 
     Ok(Output::json(&report)?.with_artifact(MODEL_ARTIFACT, MODEL_MEDIA_TYPE, bytes))
 }
 
+/// What `train` and `tune` share before fitting: the task (checked against the model
+/// type), the settings, and the data read from the table.
+struct Prepared {
+    task: Task,
+    settings: Settings,
+    selected: Selected,
+}
+
+fn prepare(input: &Input, p: &TrainParams, kind: Option<ModelKind>) -> Result<Prepared, PluginError> {
+    let task = infer_task(input, p, kind)?;
+    if let Some(k) = kind
+        && !k.supports(task)
+    {
+        let (other, this) = match task {
+            Task::Regression => ("classification", "regression"),
+            Task::Classification => ("regression", "classification"),
+        };
+        let types: Vec<&str> = ModelKind::ALL.iter().filter(|k| k.supports(task)).map(|k| k.name()).collect();
+        return Err(PluginError::invalid_params(format!("'{}' is a {other} model but the task is {this}", k.name()))
+            .with_hint(format!("Types for {this}: {}", types.join(", "))));
+    }
+    let settings = settings_of(p, task)?;
+    let selected = read_training_data(input, p, task)?;
+    Ok(Prepared { task, settings, selected })
+}
+
 /// `train`: one model type (or `auto`) on the table; returns the report (documented in the
 /// README) and the model artifact.
 pub fn train(input: &Input) -> Result<Output, PluginError> {
     let p: TrainParams = input.params()?;
     let auto = p.model.trim().eq_ignore_ascii_case("auto");
     let kind = if auto { None } else { Some(parse_kind(&p.model)?) };
-    let task = infer_task(input, &p, kind)?;
-    if let Some(k) = kind
-        && !k.supports(task)
-    {
-        return Err(PluginError::invalid_params(format!(
-            "'{}' is a {} model but the task is {}",
-            k.name(),
-            if task == Task::Regression { "classification" } else { "regression" },
-            if task == Task::Regression { "regression" } else { "classification" }
-        ))
-        .with_hint(format!(
-            "Types for {}: {}",
-            format!("{task:?}").to_lowercase(),
-            types_for(task).join(", ")
-        )));
-    }
-    let settings = settings_of(&p, task)?;
-    let selected = read_training_data(input, &p, task)?;
+    let Prepared { task, settings, selected } = prepare(input, &p, kind)?;
     let mut progress = report_progress;
     let trained = match kind {
         Some(k) => {
@@ -407,21 +416,12 @@ pub fn train(input: &Input) -> Result<Output, PluginError> {
     finish(trained, selected.skipped)
 }
 
-fn types_for(task: Task) -> Vec<&'static str> {
-    ModelKind::ALL.iter().filter(|k| k.supports(task)).map(|k| k.name()).collect()
-}
-
 /// `tune`: grid or random search with cross-validation; the best configuration is trained
 /// and returned as `train` does, with the search table under `search`.
 pub fn tune(input: &Input) -> Result<Output, PluginError> {
     let p: TrainParams = input.params()?;
     let kind = parse_kind(&p.model)?;
-    let task = infer_task(input, &p, Some(kind))?;
-    if !kind.supports(task) {
-        return Err(PluginError::invalid_params(format!("'{}' cannot learn this {task:?} task", kind.name())));
-    }
-    let settings = settings_of(&p, task)?;
-    let selected = read_training_data(input, &p, task)?;
+    let Prepared { settings, selected, .. } = prepare(input, &p, Some(kind))?;
     let trained = search::tune(
         kind,
         &p.hyperparameters,

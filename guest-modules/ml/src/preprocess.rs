@@ -155,12 +155,14 @@ impl Preprocessor {
                         Missing::Zero => 0.0,
                         Missing::Constant => fill_value,
                     };
-                    // Statistics after imputation, as a scikit-learn Pipeline(imputer, scaler).
+                    // Statistics after imputation, as a scikit-learn Pipeline(imputer, scaler);
+                    // without missing values the sorted values already are that.
                     let missing_count = v.len() - present.len();
-                    let mut filled = present.clone();
-                    filled.extend(std::iter::repeat_n(fill, missing_count));
-                    filled.sort_by(f64::total_cmp);
-                    let (center, scale) = scale_of(&filled, scaling);
+                    if missing_count > 0 {
+                        present.extend(std::iter::repeat_n(fill, missing_count));
+                        present.sort_by(f64::total_cmp);
+                    }
+                    let (center, scale) = scale_of(&present, scaling);
                     FeatureSpec::Numeric { name: name.clone(), fill, center, scale }
                 }
                 RawColumn::Categorical(v) => {

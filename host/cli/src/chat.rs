@@ -66,16 +66,10 @@ pub async fn chat(engine: Engine, args: &ChatArgs) -> anyhow::Result<ExitCode> {
         }
         let replies = match line.strip_prefix("/load ") {
             Some(path) => upload(&engine, &conv, &tenant, Path::new(path.trim())).await?,
-            None if std::io::stderr().is_terminal() => {
-                let observer: Arc<dyn statbox_runtime::ProgressObserver> = Arc::new(|p: statbox_runtime::Progress| {
-                    eprint!("\r  {}: {}/{}\x1b[K", p.message, p.done, p.total);
-                    if p.done == p.total {
-                        eprint!("\r\x1b[K");
-                    }
-                });
-                conv.handle_with(&tenant, Input::Text(line.to_string()), observer).await
-            }
-            None => conv.handle(&tenant, Input::Text(line.to_string())).await,
+            None => match crate::terminal::progress(false) {
+                Some(observer) => conv.handle_with(&tenant, Input::Text(line.to_string()), observer).await,
+                None => conv.handle(&tenant, Input::Text(line.to_string())).await,
+            },
         };
         show(&replies, &args.out)?;
     }
@@ -105,7 +99,7 @@ fn show(replies: &[Reply], out: &Path) -> anyhow::Result<()> {
                 println!();
             }
             Reply::Figure { title, svg } => {
-                let path = save(out, &format!("{}.svg", slug(title)), svg.as_bytes())?;
+                let path = save(out, &format!("{}.svg", crate::terminal::slug(title)), svg.as_bytes())?;
                 println!("figure: {title} → {}\n", path.display());
             }
             Reply::File { name, bytes, .. } => {
@@ -122,10 +116,4 @@ fn save(dir: &Path, name: &str, bytes: &[u8]) -> anyhow::Result<PathBuf> {
     let path = dir.join(name);
     std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))?;
     Ok(path)
-}
-
-fn slug(s: &str) -> String {
-    let s: String = s.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
-    let s = s.split('-').filter(|p| !p.is_empty()).collect::<Vec<_>>().join("-");
-    if s.is_empty() { "figure".into() } else { s }
 }

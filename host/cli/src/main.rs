@@ -6,6 +6,7 @@ mod inspect;
 mod list;
 mod ml;
 mod run;
+mod terminal;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -1,16 +1,13 @@
 //! `statbox train`, `statbox tune`, `statbox predict` and `statbox models`.
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use serde_json::{Map, Value, json};
 use statbox_data::ReadOptions;
 use statbox_engine::{Engine, EngineError, ModelMeta, Tenant, TrainKind, format_number};
-use statbox_runtime::{Progress, ProgressObserver};
 
 use crate::run::report_error;
 
@@ -203,18 +200,6 @@ fn train_params(args: &TrainArgs) -> anyhow::Result<Map<String, Value>> {
     Ok(p)
 }
 
-fn progress_observer(quiet: bool) -> Option<Arc<dyn ProgressObserver>> {
-    if quiet || !std::io::stderr().is_terminal() {
-        return None;
-    }
-    Some(Arc::new(|p: Progress| {
-        eprint!("\r{}: {}/{} \x1b[K", p.message, p.done, p.total);
-        if p.done == p.total {
-            eprintln!();
-        }
-    }))
-}
-
 pub async fn train(
     engine: &Engine,
     args: &TrainArgs,
@@ -227,7 +212,7 @@ pub async fn train(
     let result = async {
         let options = ReadOptions { sheet: args.sheet.clone(), ..Default::default() };
         let table = engine.load_source(&tenant, &args.data, &options).await?;
-        engine.train(&tenant, kind, table, params, progress_observer(args.quiet)).await
+        engine.train(&tenant, kind, table, params, crate::terminal::progress(args.quiet)).await
     }
     .await;
     let out = match result {

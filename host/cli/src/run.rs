@@ -1,9 +1,7 @@
 //! `statbox run`
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use clap::Args;
@@ -12,7 +10,6 @@ use statbox_data::ReadOptions;
 use statbox_engine::schema::{parse_user_schema, validate_user_schema};
 use statbox_engine::{Engine, EngineError, Tenant};
 use statbox_runtime::TableSource;
-use statbox_runtime::{Progress, ProgressObserver};
 
 #[derive(Args)]
 pub struct RunArgs {
@@ -92,16 +89,7 @@ pub async fn run(engine: &Engine, args: &RunArgs) -> anyhow::Result<ExitCode> {
             params.entry("target").or_insert(json!(schema.target));
             params.entry("features").or_insert(json!(schema.features));
         }
-        let observer: Option<Arc<dyn ProgressObserver>> = if !args.quiet && std::io::stderr().is_terminal() {
-            Some(Arc::new(|p: Progress| {
-                eprint!("\r{}.{}: {}/{} {}\x1b[K", p.plugin, p.operation, p.done, p.total, p.message);
-                if p.done == p.total {
-                    eprintln!();
-                }
-            }))
-        } else {
-            None
-        };
+        let observer = crate::terminal::progress(args.quiet);
         // The data is loaded only now, and only the columns the parameters name.
         engine.run_source(&tenant, &args.analysis, params, &args.data, &options, observer).await
     }
@@ -114,7 +102,7 @@ pub async fn run(engine: &Engine, args: &RunArgs) -> anyhow::Result<ExitCode> {
     if let Some(dir) = &args.figures {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         for (i, f) in outcome.figures.iter().enumerate() {
-            let path = dir.join(format!("{}-{}-{}.svg", outcome.operation, i + 1, slug(&f.title)));
+            let path = dir.join(format!("{}-{}-{}.svg", outcome.operation, i + 1, crate::terminal::slug(&f.title)));
             std::fs::write(&path, &f.svg).with_context(|| format!("writing {}", path.display()))?;
             eprintln!("wrote {}", path.display());
         }
@@ -142,9 +130,4 @@ pub fn report_error(e: &EngineError, json_out: bool) -> ExitCode {
         println!("{}", serde_json::to_string_pretty(&obj).unwrap_or_default());
     }
     ExitCode::FAILURE
-}
-
-fn slug(s: &str) -> String {
-    let s: String = s.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
-    s.split('-').filter(|p| !p.is_empty()).collect::<Vec<_>>().join("-")
 }

@@ -44,24 +44,23 @@ impl Setup {
         Setup { dir }
     }
 
+    /// `statbox --config <this setup> ARGS`, run from the repository root.
+    fn command(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_statbox"));
+        c.current_dir(repo()).arg("--config").arg(self.dir.path().join("statbox.toml")).args(args);
+        c
+    }
+
     fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_statbox"))
-            .current_dir(repo())
-            .arg("--config")
-            .arg(self.dir.path().join("statbox.toml"))
-            .args(args)
-            .output()
-            .expect("statbox runs")
+        self.command(args).output().expect("statbox runs")
     }
 
     fn chat(&self, args: &[&str], script: &str) -> Output {
         use std::io::Write;
-        let mut child = Command::new(env!("CARGO_BIN_EXE_statbox"))
-            .current_dir(repo())
-            .arg("--config")
-            .arg(self.dir.path().join("statbox.toml"))
-            .arg("chat")
-            .args(args)
+        let mut all = vec!["chat"];
+        all.extend_from_slice(args);
+        let mut child = self
+            .command(&all)
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())

@@ -310,14 +310,14 @@ impl Conversation {
             return vec![text(if was { "Cancelled. What next?" } else { "Nothing to cancel." })];
         }
         match std::mem::take(&mut session.state) {
-            State::Idle => self.request(tenant, session, &message).await,
+            State::Idle => self.run_text(tenant, session, &message, false).await,
             State::Confirm { text: original, .. } => {
                 if yes(&message) {
                     self.run_text(tenant, session, &original, true).await
                 } else if no(&message) {
                     vec![text("OK, not run. Ask again in other words, or /help for examples.")]
                 } else {
-                    self.request(tenant, session, &message).await
+                    self.run_text(tenant, session, &message, false).await
                 }
             }
             State::ConfirmDelete { model_id } => {
@@ -527,10 +527,6 @@ impl Conversation {
             Some(path) => self.engine.load_source(tenant, &path, &statbox_data::ReadOptions::default()).await,
             None => Ok(table),
         }
-    }
-
-    async fn request(&self, tenant: &Tenant, session: &mut Session, message: &str) -> Vec<Reply> {
-        self.run_text(tenant, session, message, false).await
     }
 
     async fn run_text(&self, tenant: &Tenant, session: &mut Session, message: &str, confirmed: bool) -> Vec<Reply> {
@@ -831,22 +827,33 @@ impl Conversation {
     }
 
     async fn wizard(&self, tenant: &Tenant, session: &mut Session, mut w: Wizard, answer: &str) -> Vec<Reply> {
-        let columns = self.columns(tenant, session);
-        let keep = |session: &mut Session, w: Wizard, problem: String, prompt: Vec<Reply>| {
-            session.state = State::Train(w);
-            let mut r = vec![text(problem)];
-            r.extend(prompt);
-            r
+        if w.step == Step::Confirm && no(answer) {
+            return vec![text("OK, not trained. /train starts again.")];
+        }
+        if w.step == Step::Confirm && yes(answer) {
+            return self.train(tenant, session, &w).await;
+        }
+        // An answer either moves the wizard on, or is explained and the step asked again.
+        let mut reply = match self.apply_answer(tenant, session, &mut w, answer) {
+            Ok(()) => Vec::new(),
+            Err(problem) => vec![text(problem)],
         };
+        reply.extend(self.prompt(tenant, session, &w));
+        session.state = State::Train(w);
+        reply
+    }
+
+    /// Records the answer to the current step and advances, or says what is wrong.
+    fn apply_answer(&self, tenant: &Tenant, session: &Session, w: &mut Wizard, answer: &str) -> Result<(), String> {
+        let columns = self.columns(tenant, session);
         match w.step {
             Step::Schema => {
                 let a = answer.trim().to_lowercase();
                 if yes(&a) || a == "accept" {
-                    if let Some((target, features)) = w.suggested.clone() {
-                        w.target = Some(target);
-                        w.features = Some(features);
-                        w.step = Step::Model;
-                    }
+                    let (target, features) = w.suggested.clone().unwrap_or_default();
+                    w.target = Some(target);
+                    w.features = Some(features);
+                    w.step = Step::Model;
                 } else if a == "manual" || no(&a) {
                     w.step = Step::Target;
                 } else {
@@ -854,112 +861,57 @@ impl Conversation {
                         Some(Ok(t)) => t.columns(),
                         _ => Vec::new(),
                     };
-                    match statbox_engine::schema::parse_user_schema(answer)
+                    let s = statbox_engine::schema::parse_user_schema(answer)
                         .and_then(|s| statbox_engine::schema::validate_user_schema(&s, &infos))
-                    {
-                        Ok(s) => {
-                            w.target = Some(s.target);
-                            w.features = if s.features.is_empty() { None } else { Some(s.features) };
-                            w.step = Step::Model;
-                        }
-                        Err(e) => {
-                            let prompt = self.prompt(tenant, session, &w);
-                            return keep(session, w, e.0, prompt);
-                        }
-                    }
+                        .map_err(|e| e.0)?;
+                    w.target = Some(s.target);
+                    w.features = if s.features.is_empty() { None } else { Some(s.features) };
+                    w.step = Step::Model;
                 }
             }
-            Step::Target => match pick_one(answer, &columns) {
-                Ok(c) => {
-                    w.target = Some(c);
-                    w.step = Step::Features;
-                }
-                Err(problem) => {
-                    let prompt = self.prompt(tenant, session, &w);
-                    return keep(session, w, problem, prompt);
-                }
-            },
+            Step::Target => {
+                w.target = Some(pick_one(answer, &columns)?);
+                w.step = Step::Features;
+            }
             Step::Features => {
-                let others: Vec<String> = columns.iter().filter(|c| Some(*c) != w.target.as_ref()).cloned().collect();
-                match pick_many(answer, &others) {
-                    Ok(f) => {
-                        w.features = f;
-                        w.step = Step::Model;
-                    }
-                    Err(problem) => {
-                        let prompt = self.prompt(tenant, session, &w);
-                        return keep(session, w, problem, prompt);
-                    }
-                }
+                let others: Vec<String> = columns.into_iter().filter(|c| Some(c) != w.target.as_ref()).collect();
+                w.features = pick_many(answer, &others)?;
+                w.step = Step::Model;
             }
             Step::Model => {
                 let types: Vec<String> = MODEL_TYPES.iter().map(|s| s.to_string()).collect();
-                match pick_one(answer, &types) {
-                    Ok(m) => {
-                        w.model = Some(m);
-                        w.step = if w.neural() { Step::Architecture } else { Step::Confirm };
-                    }
-                    Err(problem) => {
-                        let prompt = self.prompt(tenant, session, &w);
-                        return keep(session, w, problem, prompt);
-                    }
-                }
+                w.model = Some(pick_one(answer, &types)?);
+                w.step = if w.neural() { Step::Architecture } else { Step::Confirm };
             }
-            Step::Architecture => match architecture(answer) {
-                Ok(settings) => {
-                    w.hyperparameters.extend(settings);
-                    w.step = Step::Training;
-                }
-                Err(problem) => {
-                    let prompt = self.prompt(tenant, session, &w);
-                    return keep(session, w, problem, prompt);
-                }
-            },
-            Step::Training => match epochs_and_batch(answer) {
-                Ok(settings) => {
-                    w.hyperparameters.extend(settings);
-                    w.step = Step::Confirm;
-                }
-                Err(problem) => {
-                    let prompt = self.prompt(tenant, session, &w);
-                    return keep(session, w, problem, prompt);
-                }
-            },
-            Step::Confirm => {
-                if no(answer) {
-                    return vec![text("OK, not trained. /train starts again.")];
-                }
-                if !yes(answer) {
-                    let prompt = self.prompt(tenant, session, &w);
-                    return keep(session, w, "Please answer yes or no.".into(), prompt);
-                }
-                return self.train(tenant, session, &w).await;
+            Step::Architecture => {
+                w.hyperparameters.extend(architecture(answer)?);
+                w.step = Step::Training;
             }
+            Step::Training => {
+                w.hyperparameters.extend(epochs_and_batch(answer)?);
+                w.step = Step::Confirm;
+            }
+            Step::Confirm => return Err("Please answer yes or no.".into()),
         }
-        let prompt = self.prompt(tenant, session, &w);
-        session.state = State::Train(w);
-        prompt
+        Ok(())
     }
 
     async fn train(&self, tenant: &Tenant, session: &Session, w: &Wizard) -> Vec<Reply> {
-        let deferred = session.data.as_ref().and_then(|d| d.deferred.clone());
-        let table: Arc<DataTable> = match (deferred, self.table(tenant, session)) {
+        let table: Arc<DataTable> = match session.data.as_ref().and_then(|d| d.deferred.clone()) {
             // Deferred: read the file now, only the target and the chosen features.
-            (Some(path), _) => {
-                let columns = w.features.as_ref().map(|f| {
-                    let mut c: Vec<String> = w.target.iter().cloned().collect();
-                    c.extend(f.iter().cloned());
-                    c
-                });
+            Some(path) => {
+                let columns = w.features.as_ref().map(|f| w.target.iter().chain(f).cloned().collect());
                 let options = statbox_data::ReadOptions { columns, ..Default::default() };
                 match self.engine.load_source(tenant, &path, &options).await {
                     Ok(t) => t,
                     Err(e) => return vec![error(&e)],
                 }
             }
-            (None, Some(Ok(t))) => t,
-            (None, Some(Err(e))) => return vec![error(&e)],
-            (None, None) => return vec![needs_data()],
+            None => match self.table(tenant, session) {
+                Some(Ok(t)) => t,
+                Some(Err(e)) => return vec![error(&e)],
+                None => return vec![needs_data()],
+            },
         };
         let mut params = Map::new();
         params.insert("target".into(), json!(w.target));

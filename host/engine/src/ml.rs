@@ -48,18 +48,17 @@ impl Engine {
     ) -> Result<TrainOutcome, EngineError> {
         let model = params.get("model").and_then(Value::as_str).unwrap_or("auto").trim().to_ascii_lowercase();
         let table_config = &self.config().models.hyperparameters;
-        if let Some(given) = object_param(&params, "hyperparameters")? {
-            if model == "auto" && !given.is_empty() {
+        // Checked against the configured ranges, then completed with the configured defaults.
+        let given = object_param(&params, "hyperparameters")?.unwrap_or_default();
+        if model == "auto" {
+            if !given.is_empty() {
                 return Err(crate::ParamError(
                     "hyperparameters need a model type; auto uses each type's defaults".into(),
                 )
                 .into());
             }
+        } else {
             hyper::check(table_config, &model, &given)?;
-            params.insert("hyperparameters".into(), Value::Object(given));
-        }
-        if model != "auto" {
-            let given = params.get("hyperparameters").and_then(Value::as_object).cloned().unwrap_or_default();
             let filled = hyper::with_defaults(table_config, &model, &given);
             params.insert("hyperparameters".into(), Value::Object(filled));
         }

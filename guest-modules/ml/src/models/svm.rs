@@ -142,7 +142,6 @@ fn smo(x: &Matrix, y: &[f64], c: f64, kernel: Kernel, max_iter: usize) -> (Vec<f
         order: Default::default(),
         capacity: (CACHE_FLOATS / n.max(1)).max(2),
     };
-    let mut q_row = |i: usize| cache.row(i);
     let in_up = |a: f64, yi: f64| (yi > 0.0 && a < c) || (yi < 0.0 && a > 0.0);
     let in_low = |a: f64, yi: f64| (yi > 0.0 && a > 0.0) || (yi < 0.0 && a < c);
     let mut iterations = 0;
@@ -159,7 +158,7 @@ fn smo(x: &Matrix, y: &[f64], c: f64, kernel: Kernel, max_iter: usize) -> (Vec<f
         if i_sel == usize::MAX {
             break;
         }
-        let qi = q_row(i_sel);
+        let qi = cache.row(i_sel);
         let mut g_min = f64::INFINITY;
         let mut j_sel = usize::MAX;
         let mut best = f64::INFINITY;
@@ -183,7 +182,7 @@ fn smo(x: &Matrix, y: &[f64], c: f64, kernel: Kernel, max_iter: usize) -> (Vec<f
             break;
         }
         let (i, j) = (i_sel, j_sel);
-        let qj = q_row(j);
+        let qj = cache.row(j);
         let (old_i, old_j) = (alpha[i], alpha[j]);
         // libsvm's two-variable update with clipping to the box.
         if y[i] != y[j] {
