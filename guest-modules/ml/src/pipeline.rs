@@ -409,6 +409,8 @@ fn balance_rows(y: &[usize], balance: Balance, seed: u64) -> Vec<usize> {
 pub struct FittedPipeline {
     pub preprocessor: Preprocessor,
     pub fitted: Fitted,
+    /// The training rows as the model saw them (for training metrics, without encoding twice).
+    pub x_train: Matrix,
 }
 
 pub fn fit_pipeline(
@@ -432,7 +434,7 @@ pub fn fit_pipeline(
         }
     }
     let fitted = models::fit(kind, params, &x, &train.target.target(), rng, progress).map_err(MlError::params)?;
-    Ok(FittedPipeline { preprocessor, fitted })
+    Ok(FittedPipeline { preprocessor, fitted, x_train: x })
 }
 
 /// Metrics of a model on encoded features.
@@ -536,8 +538,8 @@ pub fn train_on_parts(
     let mut rng = Rng::new(settings.random_state);
     let label = format!("training {}", kind.name());
     let fp = fit_pipeline(kind, params, &train, settings, &mut rng, &mut |d, t| progress(d as u64, t as u64, &label))?;
-    let x_train = fp.preprocessor.transform(&train.features).x;
-    let train_metrics = evaluate(&fp.fitted.model, &x_train, &train.target);
+    let x_train = &fp.x_train;
+    let train_metrics = evaluate(&fp.fitted.model, x_train, &train.target);
     let (x_test, test_metrics) = if test.features.rows > 0 {
         let x = fp.preprocessor.transform(&test.features).x;
         let m = evaluate(&fp.fitted.model, &x, &test.target);
@@ -547,7 +549,7 @@ pub fn train_on_parts(
     };
     let importance = feature_importance(
         &fp,
-        x_test.as_ref().map_or((&x_train, &train.target), |x| (x, &test.target)),
+        x_test.as_ref().map_or((x_train, &train.target), |x| (x, &test.target)),
         settings.random_state,
     );
     let classes = match &train.target {

@@ -563,7 +563,9 @@ pub fn fit(
     if !kind.supports(target.task()) {
         return Err(format!("'{}' cannot learn a {:?} task", kind.name(), target.task()).to_lowercase());
     }
-    let cols: Vec<Vec<f64>> = (0..x.cols).map(|j| x.column(j)).collect();
+    // Trees split on columns; the other models never need the column-major copy.
+    let trees = matches!(kind, ModelKind::DecisionTree | ModelKind::RandomForest | ModelKind::GradientBoosting);
+    let cols: Vec<Vec<f64>> = if trees { (0..x.cols).map(|j| x.column(j)).collect() } else { Vec::new() };
     let columns = Columns { cols: &cols, rows: x.rows };
     let coefficients = |m: &LinearModel| Some((ImportanceMethod::Coefficients, m.coef.clone()));
     let fitted = match kind {
