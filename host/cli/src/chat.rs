@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use clap::Args;
-use statbox_conversation::{Conversation, Input, Reply, SessionStore};
+use statbox_conversation::{Conversation, Input, Reply};
 use statbox_data::ReadOptions;
 use statbox_engine::{Engine, Tenant};
 
@@ -30,13 +30,8 @@ pub struct ChatArgs {
 
 pub async fn chat(engine: Engine, args: &ChatArgs) -> anyhow::Result<ExitCode> {
     let tenant = Tenant::new(&args.tenant)?;
-    let c = engine.config().conversation.clone();
-    let db = c.database.clone().context("no conversation.database configured and no HOME to default to")?;
-    let uploads = c.uploads_dir.clone().context("no conversation.uploads_dir configured")?;
-    let sessions = SessionStore::open(&db)?;
-    let _ = sessions.cleanup(c.session_ttl_hours * 3600);
     let engine = Arc::new(engine);
-    let conv = Conversation::new(engine.clone(), sessions, uploads);
+    let conv = Conversation::open(engine.clone()).map_err(anyhow::Error::msg)?;
     let interactive = std::io::stdin().is_terminal();
     if let Some(path) = &args.data {
         let replies = upload(&engine, &conv, &tenant, path).await?;
@@ -99,7 +94,7 @@ fn show(replies: &[Reply], out: &Path) -> anyhow::Result<()> {
                 println!();
             }
             Reply::Figure { title, svg } => {
-                let path = save(out, &format!("{}.svg", crate::terminal::slug(title)), svg.as_bytes())?;
+                let path = save(out, &format!("{}.svg", statbox_conversation::slug(title)), svg.as_bytes())?;
                 println!("figure: {title} → {}\n", path.display());
             }
             Reply::File { name, bytes, .. } => {

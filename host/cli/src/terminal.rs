@@ -19,10 +19,3 @@ pub fn progress(quiet: bool) -> Option<Arc<dyn ProgressObserver>> {
         }
     }))
 }
-
-/// A file-name-safe form of a title: `Pearson correlation` → `pearson-correlation`.
-pub fn slug(s: &str) -> String {
-    let s: String = s.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
-    let s = s.split('-').filter(|p| !p.is_empty()).collect::<Vec<_>>().join("-");
-    if s.is_empty() { "figure".into() } else { s }
-}

@@ -49,6 +49,14 @@ pub enum Reply {
     },
 }
 
+/// A file-name-safe form of a figure's title, for front ends that save or send it as a
+/// file: `Pearson correlation` → `pearson-correlation`.
+pub fn slug(title: &str) -> String {
+    let s: String = title.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
+    let s = s.split('-').filter(|p| !p.is_empty()).collect::<Vec<_>>().join("-");
+    if s.is_empty() { "figure".into() } else { s }
+}
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 struct Session {
     data: Option<DataRef>,
@@ -216,6 +224,17 @@ impl Conversation {
             observers: Mutex::new(HashMap::new()),
             running: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// The conversation the engine's configuration describes (`[conversation]`: its SQLite
+    /// file and uploads directory), with conversations idle past the TTL forgotten.
+    pub fn open(engine: Arc<Engine>) -> Result<Conversation, String> {
+        let c = engine.config().conversation.clone();
+        let db = c.database.ok_or("no conversation.database configured and no HOME to default to")?;
+        let uploads = c.uploads_dir.ok_or("no conversation.uploads_dir configured")?;
+        let sessions = SessionStore::open(&db).map_err(|e| format!("{e} ({})", db.display()))?;
+        let _ = sessions.cleanup(c.session_ttl_hours * 3600);
+        Ok(Conversation::new(engine, sessions, uploads))
     }
 
     pub fn engine(&self) -> &Engine {

@@ -7,6 +7,6 @@ pub mod conversation;
 pub mod parser;
 pub mod store;
 
-pub use conversation::{Conversation, Input, Reply};
+pub use conversation::{Conversation, Input, Reply, slug};
 pub use parser::{Intent, ParseError, Parsed, examples, parse};
 pub use store::SessionStore;

@@ -74,6 +74,18 @@ impl Format {
         }
     }
 
+    /// Refuses a name whose extension statbox cannot read, before its bytes are fetched
+    /// (a bot checks an upload's name before downloading it). Names without an extension
+    /// pass: their content decides.
+    pub fn check_name(name: &Path) -> Result<(), DataError> {
+        let extension = name.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
+        if extension.is_empty() || extension == "dat" || extension == "data" || Format::from_extension(&extension).is_some() {
+            Ok(())
+        } else {
+            Err(DataError::UnsupportedExtension { path: name.to_path_buf(), extension, supported: EXTENSIONS.to_string() })
+        }
+    }
+
     /// The format of `name` with content `head`: the extension decides, but binary content
     /// that contradicts it is refused (a renamed file), and a name without a known
     /// extension (uploads are often called "file" or "data") is decided by the content,

@@ -60,6 +60,34 @@ impl Default for ConversationConfig {
     }
 }
 
+/// `[telegram]`: the bot (`statbox bot`). The token is a secret and never lives here: it
+/// comes from `TELEGRAM_BOT_TOKEN` or `--token-file`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TelegramConfig {
+    /// Bot API server: Telegram's, or a local `telegram-bot-api` (which also lifts the
+    /// 20 MB download limit).
+    pub api_url: String,
+    /// Where uploaded files are downloaded from (`{file_url}/file/bot{token}/{path}`);
+    /// default: `api_url`.
+    pub file_url: Option<String>,
+    /// Largest document accepted, in MiB (Telegram's cloud Bot API serves at most 20).
+    pub max_upload_mib: u64,
+    /// Least time between two edits of a progress message.
+    pub progress_interval_ms: u64,
+}
+
+impl Default for TelegramConfig {
+    fn default() -> Self {
+        TelegramConfig {
+            api_url: "https://api.telegram.org".into(),
+            file_url: None,
+            max_upload_mib: 20,
+            progress_interval_ms: 2000,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
@@ -69,6 +97,7 @@ pub struct Config {
     pub templates: TemplatesConfig,
     pub models: ModelsConfig,
     pub conversation: ConversationConfig,
+    pub telegram: TelegramConfig,
     /// Per-tenant ceilings on [`Config::limits`]; `default` applies to tenants without an
     /// entry of their own.
     pub tenants: BTreeMap<String, LimitOverrides>,

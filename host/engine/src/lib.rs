@@ -24,7 +24,7 @@ pub mod schema;
 mod template;
 mod tenant;
 
-pub use config::{Config, ConversationConfig, DEFAULT_CONFIG, ModelsConfig, TemplatesConfig};
+pub use config::{Config, ConversationConfig, DEFAULT_CONFIG, ModelsConfig, TelegramConfig, TemplatesConfig};
 pub use ml::{MODEL_ARTIFACT, PredictOutcome, TrainKind, TrainOutcome};
 pub use params::{ParamError, ParamKind, ParamSpec, resolve_column, resolve_columns, validate};
 pub use render::{format_number, render};
