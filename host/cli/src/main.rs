@@ -1,6 +1,7 @@
 //! `statbox`: run statistics and machine-learning analyses on your data inside a
 //! WebAssembly sandbox.
 
+mod bot;
 mod chat;
 mod inspect;
 mod list;
@@ -25,7 +26,7 @@ plugin run under fuel, memory and wall-clock limits: a plugin sees only the colu
 for, and no files, network or environment.\n\nExamples:\n  statbox run descriptive --data tests/fixtures/sales.csv\n  \
 statbox run stats.describe --data sales.csv --param columns=sales,profit --json\n  statbox inspect tests/fixtures/sales.xlsx\n  \
 statbox train --data tests/fixtures/ml/iris.csv --target species --model random_forest -p n_estimators=200\n  \
-statbox predict --model ID --data new.csv --out predictions.csv\n  statbox models list\n  statbox plugins\n  statbox templates"
+statbox predict --model ID --data new.csv --out predictions.csv\n  statbox chat --data sales.csv\n  TELEGRAM_BOT_TOKEN=... statbox bot\n  statbox models list\n  statbox plugins\n  statbox templates"
 )]
 struct Cli {
     /// Configuration file [default: ./config/default.toml if present, else built-in defaults]
@@ -69,6 +70,9 @@ enum Command {
     /// Talk to statbox in plain language ("Calculate statistics for sales", /train, /help);
     /// reads messages from stdin, so a piped script is a conversation too. /load FILE uploads
     Chat(chat::ChatArgs),
+    /// Serve the Telegram bot (long polling): the chat's conversations in Telegram, one
+    /// tenant per user. Needs TELEGRAM_BOT_TOKEN (from @BotFather); Ctrl-C stops it
+    Bot(bot::BotArgs),
 }
 
 fn load_config(cli: &Cli) -> anyhow::Result<Config> {
@@ -124,6 +128,7 @@ fn main() -> ExitCode {
             Command::Predict(args) => ml::predict(&engine, args).await,
             Command::Models(command) => ml::models(&engine, command),
             Command::Chat(args) => chat::chat(engine, args).await,
+            Command::Bot(args) => bot::bot(engine, args).await,
         }
     });
     match result {

@@ -231,7 +231,7 @@ where
     app.keyboard_answered(chat);
     // The question stays in the chat with the answer under it, and loses its buttons.
     let asked = message.text().unwrap_or_default();
-    let answered = format!("{}\n\n→ {label}", markdown::escape(asked));
+    let answered = format!("{}\n\n→ {}", markdown::escape(asked), markdown::escape(&label));
     if markdown::telegram_len(&answered) <= markdown::MESSAGE_LIMIT {
         let _ = send::edit(&bot, chat, message.id, &answered).await;
     } else {
@@ -275,11 +275,10 @@ where
 
 /// Serves the bot by long polling until Ctrl-C: checks the token, registers the command
 /// menu, and dispatches updates through the throttling adaptor (Telegram's flood limits).
-pub async fn serve(engine: Engine, token: &str) -> anyhow::Result<()> {
+pub async fn serve(engine: Engine, settings: TelegramConfig, token: &str) -> anyhow::Result<()> {
     use teloxide::adaptors::throttle::Limits;
     use teloxide::requests::RequesterExt;
 
-    let settings = engine.config().telegram.clone();
     let api = Url::parse(&settings.api_url)
         .map_err(|e| anyhow::anyhow!("telegram.api_url {:?} is not a URL: {e}", settings.api_url))?;
     let bot = Bot::new(token).set_api_url(api);

@@ -115,8 +115,10 @@ fn cut_long<'a>(line: &'a str, kind: Kind, room: usize) -> Vec<&'a str> {
             }
             end = i + c.len_utf8();
         }
-        let end = match rest[..end].rfind(' ') {
-            Some(space) if space > end / 2 => space + 1,
+        // Prefer the end of a list item ("a (numeric), b (numeric)"), then any space.
+        let end = match (rest[..end].rfind(", "), rest[..end].rfind(' ')) {
+            (Some(comma), _) if comma > end / 2 => comma + 2,
+            (_, Some(space)) if space > end / 2 => space + 1,
             _ => end.max(rest.chars().next().map_or(1, char::len_utf8)),
         };
         pieces.push(&rest[..end]);

@@ -1,6 +1,7 @@
 //! While a request runs: a "typing…" chat action, and a progress message ("Training… 40%")
 //! edited in place as the plugin reports, no more often than the configured interval (the
-//! Bot API allows about one edit per second per chat).
+//! Bot API allows about one edit per second per chat). The message appears only once work
+//! has run for that interval, so quick analyses leave no trace of it.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -71,6 +72,7 @@ impl Indicator {
             })
         };
         let done = Arc::new(Notify::new());
+        let first_at = tokio::time::Instant::now() + interval;
         let progress = {
             let bot = bot.clone();
             let done = done.clone();
@@ -81,6 +83,14 @@ impl Indicator {
                         biased;
                         () = done.notified() => break,
                         changed = rx.changed() => if changed.is_err() { break },
+                    }
+                    if shown.is_none() {
+                        // Quick work (most analyses) finishes before this and shows nothing.
+                        tokio::select! {
+                            biased;
+                            () = done.notified() => break,
+                            () = tokio::time::sleep_until(first_at) => {}
+                        }
                     }
                     let Some(p) = rx.borrow_and_update().clone() else { continue };
                     let text = describe(&p);

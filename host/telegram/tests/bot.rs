@@ -78,10 +78,6 @@ async fn the_training_wizard_with_buttons_then_prediction_as_csv() {
     let r = h.press(ALICE, "yes").await;
     has(&r, "Model: random_forest (classification) predicting species");
     has(&r, "Saved as model");
-    // Progress: one message, edited in place as the trees are built, then marked finished.
-    let progress: Vec<&str> = r.edited_messages_text.iter().map(|e| e.bot_request.text.as_str()).collect();
-    assert!(progress.iter().any(|t| t.starts_with("Training… ") && t.contains('%')), "{progress:?}");
-    assert!(progress.last().is_some_and(|t| t.contains("finished in")), "{progress:?}");
 
     let r = h.say(ALICE, "/predict").await;
     has(&r, "Pick a model");
@@ -93,6 +89,33 @@ async fn the_training_wizard_with_buttons_then_prediction_as_csv() {
     let data = &csv.bot_request.file_data;
     assert!(data.lines().next().is_some_and(|h| h.contains("species_predicted")), "{}", &data[..200.min(data.len())]);
     assert_eq!(data.lines().count(), 151, "a header and 150 rows");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn training_progress_is_one_message_edited_in_place() {
+    let mut h = Harness::new().await;
+    // Big enough that 100 boosting stages take a while, each reporting progress.
+    let mut csv = String::from("a,b,c,d,y\n");
+    for i in 0..4000u32 {
+        let (a, b, c, d) = (i % 97, (i * 7) % 89, (i * 13) % 83, (i * 31) % 79);
+        csv += &format!("{a},{b},{c},{d},{}\n", i64::from(a * 3 + b * 2) - i64::from(c) + i64::from(d % 5));
+    }
+    h.upload_bytes(ALICE, "big.csv", csv.into_bytes()).await;
+    h.say(ALICE, "/train").await;
+    has(&h.say(ALICE, "target: y, features: a, b, c, d").await, "Which model?");
+    has(&h.say(ALICE, "gradient_boosting").await, "Train gradient_boosting to predict y");
+    let r = h.say(ALICE, "yes").await;
+    has(&r, "Saved as model");
+    let started: Vec<&str> = r
+        .sent_messages_text
+        .iter()
+        .map(|m| m.bot_request.text.as_str())
+        .filter(|t| t.starts_with("Training… "))
+        .collect();
+    assert_eq!(started.len(), 1, "one progress message: {started:?}");
+    let edits: Vec<&str> = r.edited_messages_text.iter().map(|e| e.bot_request.text.as_str()).collect();
+    assert!(edits.iter().any(|t| t.starts_with("Training… ") && t.contains('%')), "{edits:?}");
+    assert!(edits.last().is_some_and(|t| t.contains("finished in")), "{edits:?}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -131,7 +154,7 @@ async fn a_ten_thousand_character_reply_is_split_on_lines() {
     assert!(total > 10_000, "{total}");
     assert!(sent.len() >= 3, "split into {} messages", sent.len());
     // Nothing lost or cut inside a name: every column appears whole, once.
-    let all = sent.join(" ");
+    let all = sent.join("\n");
     for c in &columns {
         assert_eq!(all.matches(&format!("{c} (numeric)")).count(), 1, "{c}");
     }
