@@ -1,5 +1,6 @@
 # statbox — the README's commands. Everything a fresh machine needs is installed here.
 #   make run    build the plugins and the host, run the main job on the bundled sample data
+#               (the Telegram bot instead when TELEGRAM_BOT_TOKEN is set)
 #   make test   every test of the workspace (what CI runs)
 #   make bench  sandbox overhead and describe: statbox vs native Rust vs pandas
 #   make lint   rustfmt + clippy with warnings as errors
@@ -12,7 +13,7 @@ GUESTS := -p statbox-stats -p statbox-ml -p statbox-evil
 VENV := $(HOME)/.cache/statbox/venv
 PY := $(VENV)/bin/python
 
-.PHONY: help setup guests run test lint bench venv pyenv golden fixtures clean
+.PHONY: help setup guests fonts run test lint bench venv pyenv golden fixtures clean
 
 help:
 	@sed -n '2,6p' Makefile
@@ -28,12 +29,23 @@ guests: setup
 	cp $(GUEST_TARGET)/wasm32-wasip2/release/statbox_stats.wasm plugins/stats.wasm
 	cp $(GUEST_TARGET)/wasm32-wasip2/release/statbox_ml.wasm plugins/ml.wasm
 
-# The main job: a chat on the bundled sample data (type /help; piped stdin runs a script).
-run: guests
+# The main job: the Telegram bot when TELEGRAM_BOT_TOKEN is set, else a chat in the
+# terminal on the bundled sample data (type /help; piped stdin runs a script).
+run: guests fonts
 	cargo build -p statbox-cli
 	$(CARGO_TARGET_DIR)/debug/statbox plugins
 	$(CARGO_TARGET_DIR)/debug/statbox run descriptive --data tests/fixtures/sales.csv
-	$(CARGO_TARGET_DIR)/debug/statbox chat --data tests/fixtures/sales.csv
+	@if [ -n "$$TELEGRAM_BOT_TOKEN" ]; then \
+		echo "TELEGRAM_BOT_TOKEN is set: serving the Telegram bot (Ctrl-C stops it)"; \
+		$(CARGO_TARGET_DIR)/debug/statbox bot; \
+	else \
+		$(CARGO_TARGET_DIR)/debug/statbox chat --data tests/fixtures/sales.csv; \
+	fi
+
+# Figures sent to Telegram are rendered to PNG with the system's fonts.
+fonts:
+	@ls /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf >/dev/null 2>&1 || fc-list 2>/dev/null | grep -q . || \
+		apt-get install -y -q fonts-dejavu-core >/dev/null || echo "note: no fonts installed; figure labels in Telegram will be missing"
 
 # The S3 tests run against moto's S3 server from the Python venv (STATBOX_PYTHON).
 test: setup venv

@@ -10,7 +10,13 @@ use statbox_engine::Engine;
 #[derive(Args)]
 pub struct BotArgs {
     /// The bot's token from @BotFather
-    #[arg(long, env = "TELEGRAM_BOT_TOKEN", hide_env_values = true, value_name = "TOKEN", conflicts_with = "token_file")]
+    #[arg(
+        long,
+        env = "TELEGRAM_BOT_TOKEN",
+        hide_env_values = true,
+        value_name = "TOKEN",
+        conflicts_with = "token_file"
+    )]
     token: Option<String>,
 
     /// Read the token from this file instead (keeps it out of the process list)
@@ -32,7 +38,9 @@ pub async fn bot(engine: Engine, args: &BotArgs) -> anyhow::Result<ExitCode> {
     };
     let token = token.trim();
     if !token.contains(':') {
-        anyhow::bail!("that does not look like a bot token (they read like 123456789:AA…); copy it again from @BotFather");
+        anyhow::bail!(
+            "that does not look like a bot token (they read like 123456789:AA…); copy it again from @BotFather"
+        );
     }
     let mut settings = engine.config().telegram.clone();
     if let Some(url) = &args.api_url {

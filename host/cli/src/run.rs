@@ -102,7 +102,8 @@ pub async fn run(engine: &Engine, args: &RunArgs) -> anyhow::Result<ExitCode> {
     if let Some(dir) = &args.figures {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         for (i, f) in outcome.figures.iter().enumerate() {
-            let path = dir.join(format!("{}-{}-{}.svg", outcome.operation, i + 1, statbox_conversation::slug(&f.title)));
+            let path =
+                dir.join(format!("{}-{}-{}.svg", outcome.operation, i + 1, statbox_conversation::slug(&f.title)));
             std::fs::write(&path, &f.svg).with_context(|| format!("writing {}", path.display()))?;
             eprintln!("wrote {}", path.display());
         }

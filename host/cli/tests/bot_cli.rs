@@ -60,7 +60,7 @@ fn serve(mut stream: TcpStream, calls: &Calls) {
         let path = request_line.split_whitespace().nth(1).unwrap_or_default();
         let method = path.rsplit('/').next().unwrap_or_default().to_lowercase();
         let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-        calls.lock().unwrap().push((method.clone(), body.clone()));
+        calls.lock().expect("lock").push((method.clone(), body.clone()));
         let user = json!({"id": 7, "is_bot": false, "first_name": "Ann"});
         let chat = json!({"id": 7, "type": "private", "first_name": "Ann"});
         let result = match method.as_str() {
@@ -80,7 +80,8 @@ fn serve(mut stream: TcpStream, calls: &Calls) {
             _ => json!(true),
         };
         let response = json!({"ok": true, "result": result}).to_string();
-        let head = format!("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n", response.len());
+        let head =
+            format!("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n", response.len());
         if stream.write_all(head.as_bytes()).and_then(|()| stream.write_all(response.as_bytes())).is_err() {
             return;
         }
@@ -100,13 +101,13 @@ fn statbox_bot_registers_commands_polls_and_answers() {
         .expect("statbox bot starts");
     let deadline = Instant::now() + Duration::from_secs(90);
     let reply = loop {
-        let sent = calls.lock().unwrap().iter().find(|(m, _)| m == "sendmessage").map(|(_, b)| b.clone());
+        let sent = calls.lock().expect("lock").iter().find(|(m, _)| m == "sendmessage").map(|(_, b)| b.clone());
         if let Some(body) = sent {
             break body;
         }
         if Instant::now() > deadline || child.try_wait().expect("status").is_some() {
             let _ = child.kill();
-            panic!("no reply; calls: {:?}", calls.lock().unwrap());
+            panic!("no reply; calls: {:?}", calls.lock().expect("lock"));
         }
         std::thread::sleep(Duration::from_millis(100));
     };
@@ -115,7 +116,7 @@ fn statbox_bot_registers_commands_polls_and_answers() {
     assert_eq!(reply["chat_id"], 7);
     assert_eq!(reply["parse_mode"], "MarkdownV2");
     assert!(reply["text"].as_str().is_some_and(|t| t.starts_with("*Hello\\! I run statistics")), "{reply}");
-    let calls = calls.lock().unwrap();
+    let calls = calls.lock().expect("lock");
     let commands = calls.iter().find(|(m, _)| m == "setmycommands").map(|(_, b)| b["commands"].clone());
     let commands = commands.expect("setMyCommands was called");
     assert!(commands.as_array().is_some_and(|c| c.iter().any(|c| c["command"] == "train")), "{commands}");
@@ -134,5 +135,9 @@ fn statbox_bot_without_a_usable_token_says_what_to_do() {
         .env("TELEGRAM_BOT_TOKEN", "1:abc")
         .output()
         .expect("runs");
-    assert!(String::from_utf8_lossy(&out.stderr).contains("refused the token or is unreachable"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("refused the token or is unreachable"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

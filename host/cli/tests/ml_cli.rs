@@ -8,8 +8,6 @@ use std::process::Output;
 
 use common::{Setup, repo};
 
-use serde_json::Value;
-
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }

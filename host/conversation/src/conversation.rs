@@ -52,7 +52,8 @@ pub enum Reply {
 /// A file-name-safe form of a figure's title, for front ends that save or send it as a
 /// file: `Pearson correlation` → `pearson-correlation`.
 pub fn slug(title: &str) -> String {
-    let s: String = title.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
+    let s: String =
+        title.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
     let s = s.split('-').filter(|p| !p.is_empty()).collect::<Vec<_>>().join("-");
     if s.is_empty() { "figure".into() } else { s }
 }

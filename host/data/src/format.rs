@@ -79,10 +79,18 @@ impl Format {
     /// pass: their content decides.
     pub fn check_name(name: &Path) -> Result<(), DataError> {
         let extension = name.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
-        if extension.is_empty() || extension == "dat" || extension == "data" || Format::from_extension(&extension).is_some() {
+        if extension.is_empty()
+            || extension == "dat"
+            || extension == "data"
+            || Format::from_extension(&extension).is_some()
+        {
             Ok(())
         } else {
-            Err(DataError::UnsupportedExtension { path: name.to_path_buf(), extension, supported: EXTENSIONS.to_string() })
+            Err(DataError::UnsupportedExtension {
+                path: name.to_path_buf(),
+                extension,
+                supported: EXTENSIONS.to_string(),
+            })
         }
     }
 

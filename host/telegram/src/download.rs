@@ -24,7 +24,11 @@ pub enum UploadError {
 }
 
 fn mib(bytes: u64) -> String {
-    if bytes >= 1 << 20 { format!("{:.1} MiB", bytes as f64 / (1u64 << 20) as f64) } else { format!("{} KiB", bytes.div_ceil(1024)) }
+    if bytes >= 1 << 20 {
+        format!("{:.1} MiB", bytes as f64 / (1u64 << 20) as f64)
+    } else {
+        format!("{} KiB", bytes.div_ceil(1024))
+    }
 }
 
 /// The document's bytes, or why not.

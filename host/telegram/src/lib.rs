@@ -77,7 +77,8 @@ impl BotApp {
     /// `token` is the bot's; it is part of every file download's URL.
     pub fn new(conversation: Arc<Conversation>, settings: TelegramConfig, token: &str) -> anyhow::Result<BotApp> {
         let base = settings.file_url.clone().unwrap_or_else(|| settings.api_url.clone());
-        let file_url = Url::parse(&base).map_err(|e| anyhow::anyhow!("telegram file_url {base:?} is not a URL: {e}"))?;
+        let file_url =
+            Url::parse(&base).map_err(|e| anyhow::anyhow!("telegram file_url {base:?} is not a URL: {e}"))?;
         let http = reqwest::Client::builder().timeout(Duration::from_secs(300)).build()?;
         Ok(BotApp {
             conversation,
@@ -194,7 +195,8 @@ where
     } else if message.photo().is_some() {
         return say(&bot, chat, "Photos cannot be analysed. Send the data as a file (CSV, TSV, XLSX, Parquet or JSON) with the paperclip → File, or type a request.").await;
     } else {
-        return say(&bot, chat, "Send a request as text (try /help), or a data file: CSV, TSV, XLSX, Parquet or JSON.").await;
+        return say(&bot, chat, "Send a request as text (try /help), or a data file: CSV, TSV, XLSX, Parquet or JSON.")
+            .await;
     };
     converse(&bot, &app, chat, tenant, input).await
 }
@@ -204,7 +206,10 @@ where
     R: Requester<Err = RequestError> + Clone + Send + Sync + 'static,
 {
     let Some(message) = query.regular_message() else {
-        send::retry(|| bot.answer_callback_query(query.id.clone()).text("This question has expired; type your answer.")).await?;
+        send::retry(|| {
+            bot.answer_callback_query(query.id.clone()).text("This question has expired; type your answer.")
+        })
+        .await?;
         return Ok(());
     };
     let chat = message.chat.id;

@@ -12,7 +12,8 @@ pub const MESSAGE_LIMIT: usize = 4096;
 pub const CAPTION_LIMIT: usize = 1024;
 
 /// Characters MarkdownV2 reserves outside code (Bot API, "MarkdownV2 style").
-const RESERVED: &[char] = &['_', '*', '[', ']', '(', ')', '~', '`', '>', '#', '+', '-', '=', '|', '{', '}', '.', '!', '\\'];
+const RESERVED: &[char] =
+    &['_', '*', '[', ']', '(', ')', '~', '`', '>', '#', '+', '-', '=', '|', '{', '}', '.', '!', '\\'];
 
 /// Escapes text for a MarkdownV2 message, outside any entity.
 pub fn escape(text: &str) -> String {
@@ -77,10 +78,7 @@ fn classify(text: &str) -> Vec<Line<'_>> {
         start = end + 1;
     }
     // A short first line followed by more is the reply's title.
-    if out.len() > 1
-        && out[0].kind == Kind::Plain
-        && !out[0].text.trim().is_empty()
-        && telegram_len(out[0].text) <= 120
+    if out.len() > 1 && out[0].kind == Kind::Plain && !out[0].text.trim().is_empty() && telegram_len(out[0].text) <= 120
     {
         out[0].kind = Kind::Title;
     }
@@ -98,7 +96,7 @@ fn render_line(line: &Line) -> String {
 
 /// Cuts an over-long source line into pieces that render within `room`, at spaces where
 /// possible.
-fn cut_long<'a>(line: &'a str, kind: Kind, room: usize) -> Vec<&'a str> {
+fn cut_long(line: &str, kind: Kind, room: usize) -> Vec<&str> {
     let mut pieces = Vec::new();
     let mut rest = line;
     while !rest.is_empty() {
@@ -213,7 +211,10 @@ mod tests {
 
     #[test]
     fn every_reserved_character_is_escaped() {
-        assert_eq!(escape("a_b*c[d](e)~f`g>h#i+j-k=l|m{n}o.p!q\\r"), r"a\_b\*c\[d\]\(e\)\~f\`g\>h\#i\+j\-k\=l\|m\{n\}o\.p\!q\\r");
+        assert_eq!(
+            escape("a_b*c[d](e)~f`g>h#i+j-k=l|m{n}o.p!q\\r"),
+            r"a\_b\*c\[d\]\(e\)\~f\`g\>h\#i\+j\-k\=l\|m\{n\}o\.p\!q\\r"
+        );
         assert_eq!(escape("plain words, 42"), "plain words, 42");
     }
 

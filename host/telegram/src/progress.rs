@@ -26,7 +26,7 @@ pub fn describe(p: &Progress) -> String {
         "predict" => "Predicting",
         _ => "Working",
     };
-    let percent = if p.total > 0 { (p.done.min(p.total) * 100 / p.total).to_string() + "%" } else { String::new() };
+    let percent = (p.done.min(p.total) * 100).checked_div(p.total).map_or(String::new(), |pct| format!("{pct}%"));
     let mut text = format!("{verb}… {percent}").trim_end().to_string();
     if !p.message.is_empty() {
         text.push('\n');

@@ -146,7 +146,8 @@ where
             let parts = markdown::render(&text, markdown::MESSAGE_LIMIT);
             let last = parts.len() - 1;
             for (i, part) in parts.iter().enumerate() {
-                let buttons = (i == last && !options.is_empty() && options.len() <= MAX_BUTTONS).then(|| keyboard(&options));
+                let buttons =
+                    (i == last && !options.is_empty() && options.len() <= MAX_BUTTONS).then(|| keyboard(&options));
                 let with_keyboard = buttons.is_some();
                 let message = text_message(bot, chat, part, buttons).await?;
                 if with_keyboard {
@@ -199,4 +200,3 @@ where
 {
     retry(|| bot.edit_message_text(chat, id, markdown).parse_mode(ParseMode::MarkdownV2)).await.map(drop)
 }
-

@@ -28,13 +28,21 @@ async fn uploaded_csv_then_statistics() {
     let r = h.upload(ALICE, &fixture("sales.csv")).await;
     has(&r, "Loaded sales.csv: 300 rows × 9 columns");
     // The bytes came from the Bot API's file endpoint.
-    assert!(h.files.requests().iter().any(|l| l.starts_with("GET /file/bot1234567890:TEST/")), "{:?}", h.files.requests());
+    assert!(
+        h.files.requests().iter().any(|l| l.starts_with("GET /file/bot1234567890:TEST/")),
+        "{:?}",
+        h.files.requests()
+    );
 
     let r = h.say(ALICE, "Calculate statistics for sales").await;
     has(&r, "Descriptive statistics");
     has(&r, "385.505");
     // The aligned table is monospace, so its columns line up.
-    assert!(r.sent_messages_text.iter().any(|m| m.bot_request.text.contains("```\n") && m.bot_request.text.contains("mean")));
+    assert!(
+        r.sent_messages_text
+            .iter()
+            .any(|m| m.bot_request.text.contains("```\n") && m.bot_request.text.contains("mean"))
+    );
     assert!(r.sent_chat_actions.iter().any(|a| a.action == "typing"), "typing… while it runs");
     assert_eq!(r.sent_messages_photo.len(), 1, "the histogram");
 }
@@ -57,8 +65,16 @@ async fn the_training_wizard_with_buttons_then_prediction_as_csv() {
     h.upload(ALICE, &fixture("ml/iris.csv")).await;
     let r = h.say(ALICE, "/train").await;
     has(&r, "Step 1/5");
-    let labels: Vec<String> =
-        h.keyboard(ALICE).expect("keyboard").reply_markup().expect("markup").inline_keyboard.iter().flatten().map(|b| b.text.clone()).collect();
+    let labels: Vec<String> = h
+        .keyboard(ALICE)
+        .expect("keyboard")
+        .reply_markup()
+        .expect("markup")
+        .inline_keyboard
+        .iter()
+        .flatten()
+        .map(|b| b.text.clone())
+        .collect();
     assert_eq!(labels, ["yes", "manual"]);
 
     let r = h.press(ALICE, "manual").await;
@@ -218,7 +234,10 @@ async fn two_users_at_once_see_only_their_own_data() {
     has(&h.upload(ALICE, &fixture("sales.csv")).await, "Loaded sales.csv");
     has(&h.upload(BOB, &fixture("ml/iris.csv")).await, "Loaded iris.csv");
     let r = h
-        .send(vec![text(ALICE, "Calculate statistics for sales"), text(BOB, "Calculate statistics for sepal width (cm)")])
+        .send(vec![
+            text(ALICE, "Calculate statistics for sales"),
+            text(BOB, "Calculate statistics for sepal width (cm)"),
+        ])
         .await;
     let of = |chat: u64| -> String {
         r.sent_messages_text

@@ -49,8 +49,8 @@ impl FileServer {
                         }
                     }
                     let line = String::from_utf8_lossy(&head).lines().next().unwrap_or_default().to_string();
-                    r.lock().unwrap().push(line);
-                    let body = b.lock().unwrap().clone();
+                    r.lock().expect("lock").push(line);
+                    let body = b.lock().expect("lock").clone();
                     let header = format!(
                         "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
                         body.len()
@@ -66,7 +66,7 @@ impl FileServer {
 
     /// The request lines received so far (`GET /file/bot<token>/<path> HTTP/1.1`).
     pub fn requests(&self) -> Vec<String> {
-        self.requests.lock().unwrap().clone()
+        self.requests.lock().expect("lock").clone()
     }
 }
 
@@ -113,7 +113,8 @@ impl Harness {
         let engine = Arc::new(Engine::start(config).await.expect("engine starts"));
         let conversation = Arc::new(Conversation::open(engine).expect("conversation"));
         let app = Arc::new(BotApp::new(conversation, settings, "1234567890:TEST").expect("app"));
-        let mut bot = MockBot::new_with_distribution_function(text(ALICE, "/start"), handler_tree::<Bot>(), distribution);
+        let mut bot =
+            MockBot::new_with_distribution_function(text(ALICE, "/start"), handler_tree::<Bot>(), distribution);
         bot.dependencies(dptree::deps![app]);
         Harness { bot, files, keyboards: Default::default() }
     }
@@ -138,7 +139,7 @@ impl Harness {
     /// Uploads a file: its bytes are what the file server serves next.
     pub async fn upload_bytes(&mut self, from: u64, name: &str, bytes: Vec<u8>) -> Responses {
         let size = bytes.len() as u32;
-        *self.files.body.lock().unwrap() = bytes;
+        *self.files.body.lock().expect("lock") = bytes;
         self.send(document(from, name, size)).await
     }
 
@@ -156,7 +157,7 @@ impl Harness {
 
     /// What the file server serves next.
     pub fn files_body(&self) -> std::sync::MutexGuard<'_, Vec<u8>> {
-        self.files.body.lock().unwrap()
+        self.files.body.lock().expect("lock")
     }
 
     pub fn keyboard(&self, from: u64) -> Option<&Message> {
