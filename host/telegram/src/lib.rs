@@ -188,10 +188,16 @@ where
         }
         Input::Text(normalise(text))
     } else if let Some(doc) = message.document() {
-        match download::document(&bot, &app, doc).await {
-            Ok((name, bytes)) => Input::File { name, bytes },
+        let (name, bytes) = match download::document(&bot, &app, doc).await {
+            Ok(file) => file,
             Err(e) => return say(&bot, chat, &e.to_string()).await,
-        }
+        };
+        converse(&bot, &app, chat, tenant.clone(), Input::File { name, bytes }).await?;
+        // A caption is the request to run on the file ("Calculate statistics for sales").
+        return match message.caption().map(str::trim).filter(|c| !c.is_empty()) {
+            Some(request) => converse(&bot, &app, chat, tenant, Input::Text(normalise(request))).await,
+            None => Ok(()),
+        };
     } else if message.photo().is_some() {
         return say(&bot, chat, "Photos cannot be analysed. Send the data as a file (CSV, TSV, XLSX, Parquet or JSON) with the paperclip → File, or type a request.").await;
     } else {

@@ -5,11 +5,11 @@
 use std::time::Duration;
 
 use statbox_conversation::Reply;
-use teloxide::RequestError;
 use teloxide::payloads::{EditMessageTextSetters, SendDocumentSetters, SendMessageSetters, SendPhotoSetters};
 use teloxide::prelude::*;
 use teloxide::requests::{Output, Request};
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, InputFile, MessageId, ParseMode};
+use teloxide::{ApiError, RequestError};
 
 use statbox_conversation::slug;
 
@@ -69,7 +69,7 @@ where
     })
     .await;
     match sent {
-        Err(RequestError::Api(e)) => {
+        Err(RequestError::Api(e @ ApiError::CantParseEntities(_))) => {
             warn(&format!("MarkdownV2 refused ({e}); sending plain text"));
             let plain = unescape(markdown);
             retry(|| {

@@ -48,6 +48,16 @@ async fn uploaded_csv_then_statistics() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_document_caption_is_the_request_to_run_on_it() {
+    let mut h = Harness::new().await;
+    *h.files_body() = std::fs::read(fixture("sales.csv")).expect("csv");
+    let r = h.send(document(ALICE, "sales.csv", 30_000).caption("Show correlation between sales and profit")).await;
+    has(&r, "Loaded sales.csv: 300 rows");
+    has(&r, "r = 0.749105");
+    assert_eq!(r.sent_messages_photo.len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn correlation_comes_with_a_figure_photo() {
     let mut h = Harness::new().await;
     h.upload(ALICE, &fixture("sales.csv")).await;
@@ -224,6 +234,7 @@ async fn unsupported_files_and_messages_get_a_clear_answer() {
     has(&r, "Excel");
     // The other formats load.
     has(&h.upload(ALICE, &fixture("sales.xlsx")).await, "Loaded sales.xlsx: 20 rows × 10 columns");
+    has(&h.upload(ALICE, &fixture("sales.parquet")).await, "Loaded sales.parquet: 300 rows × 9 columns");
     let tsv = std::fs::read_to_string(fixture("sales.csv")).expect("csv").replace(',', "\t");
     has(&h.upload_bytes(ALICE, "sales.tsv", tsv.into_bytes()).await, "Loaded sales.tsv: 300 rows × 9 columns");
 }
