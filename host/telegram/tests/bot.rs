@@ -177,6 +177,11 @@ async fn a_ten_thousand_character_reply_is_split_on_lines() {
     let r = h.upload_bytes(ALICE, "wide.csv", csv.into_bytes()).await;
     let sent = texts(&r);
     let total: usize = sent.iter().map(|t| t.chars().count()).sum();
+    eprintln!(
+        "wide reply: {total} characters in {} messages (longest {})",
+        sent.len(),
+        sent.iter().map(|t| t.chars().count()).max().unwrap_or(0)
+    );
     assert!(total > 10_000, "{total}");
     assert!(sent.len() >= 3, "split into {} messages", sent.len());
     // Nothing lost or cut inside a name: every column appears whole, once.
