@@ -49,6 +49,8 @@ fonts:
 
 # The S3 tests run against moto's S3 server from the Python venv (STATBOX_PYTHON).
 test: setup venv
+	@# teloxide_tests (the bot's fake Bot API) builds reqwest with native TLS: OpenSSL headers.
+	@pkg-config --exists openssl 2>/dev/null || apt-get install -y -q libssl-dev pkg-config >/dev/null
 	@$(PY) -c "import moto.server" 2>/dev/null || $(VENV)/bin/pip install -q "moto[server]==5.1.4"
 	STATBOX_PYTHON=$(PY) cargo test --no-fail-fast
 
