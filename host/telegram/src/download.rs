@@ -57,7 +57,7 @@ where
     }
     let url = app.file_url(&file.path).map_err(fetch_error)?;
     let mut response = app
-        .http()
+        .http
         .get(url)
         .send()
         .await

@@ -11,8 +11,8 @@
 //! - A failing update is logged and answered; it never stops the dispatcher.
 
 mod download;
-pub mod figure;
-pub mod markdown;
+mod figure;
+mod markdown;
 mod progress;
 mod send;
 
@@ -27,9 +27,6 @@ use teloxide::dispatching::UpdateHandler;
 use teloxide::prelude::*;
 use teloxide::types::{BotCommand, MessageId};
 use url::Url;
-
-pub use progress::describe as describe_progress;
-pub use send::{MAX_BUTTONS, callback_data};
 
 pub type HandlerError = anyhow::Error;
 
@@ -92,10 +89,6 @@ impl BotApp {
 
     fn max_upload_bytes(&self) -> u64 {
         self.settings.max_upload_mib.saturating_mul(1 << 20)
-    }
-
-    fn http(&self) -> &reqwest::Client {
-        &self.http
     }
 
     /// `{file_url}/file/bot{token}/{path}`: where the Bot API serves a file's bytes.
@@ -184,7 +177,7 @@ where
         }
         // Typing answers the open question too; its buttons go.
         if let Some(open) = app.keyboard_answered(chat) {
-            let _ = send::retry(|| bot.edit_message_reply_markup(chat, open)).await;
+            send::drop_keyboard(&bot, chat, open).await;
         }
         Input::Text(normalise(text))
     } else if let Some(doc) = message.document() {
@@ -235,7 +228,7 @@ where
     let current = app.keyboard_is_current(chat, message.id);
     let (Some(label), true) = (label, current) else {
         send::retry(|| bot.answer_callback_query(query.id.clone()).text("That question was already answered.")).await?;
-        let _ = send::retry(|| bot.edit_message_reply_markup(chat, message.id)).await;
+        send::drop_keyboard(&bot, chat, message.id).await;
         return Ok(());
     };
     send::retry(|| bot.answer_callback_query(query.id.clone())).await?;
@@ -246,7 +239,7 @@ where
     if markdown::telegram_len(&answered) <= markdown::MESSAGE_LIMIT {
         let _ = send::edit(&bot, chat, message.id, &answered).await;
     } else {
-        let _ = send::retry(|| bot.edit_message_reply_markup(chat, message.id)).await;
+        send::drop_keyboard(&bot, chat, message.id).await;
     }
     converse(&bot, &app, chat, tenant_of(query.from.id), Input::Choice(label)).await
 }

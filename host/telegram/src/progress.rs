@@ -18,14 +18,19 @@ use crate::{markdown, send};
 /// Telegram shows "typing…" for five seconds; renew it a little sooner.
 const TYPING_EVERY: Duration = Duration::from_secs(4);
 
-/// "Training… 40%" (with the plugin's own message, "tree 40 of 100", below).
-pub fn describe(p: &Progress) -> String {
-    let verb = match p.operation.as_str() {
+/// What an operation is called while it runs.
+fn verb(operation: &str) -> &'static str {
+    match operation {
         "train" => "Training",
         "tune" => "Tuning",
         "predict" => "Predicting",
         _ => "Working",
-    };
+    }
+}
+
+/// "Training… 40%" (with the plugin's own message, "tree 40 of 100", below).
+pub fn describe(p: &Progress) -> String {
+    let verb = verb(&p.operation);
     let percent = (p.done.min(p.total) * 100).checked_div(p.total).map_or(String::new(), |pct| format!("{pct}%"));
     let mut text = format!("{verb}… {percent}").trim_end().to_string();
     if !p.message.is_empty() {
@@ -49,7 +54,7 @@ impl ProgressObserver for Latest {
 pub struct Indicator {
     observer: Arc<dyn ProgressObserver>,
     typing: JoinHandle<()>,
-    progress: JoinHandle<Option<(MessageId, String)>>,
+    progress: JoinHandle<Option<(MessageId, String, &'static str)>>,
     /// Tells the progress task the request is over (it may be waiting out the interval).
     done: Arc<Notify>,
     started: Instant,
@@ -77,7 +82,8 @@ impl Indicator {
             let bot = bot.clone();
             let done = done.clone();
             tokio::spawn(async move {
-                let mut shown: Option<(MessageId, String)> = None;
+                // The message shown: its id, its text, and what it says is running.
+                let mut shown: Option<(MessageId, String, &'static str)> = None;
                 loop {
                     tokio::select! {
                         biased;
@@ -94,16 +100,17 @@ impl Indicator {
                     }
                     let Some(p) = rx.borrow_and_update().clone() else { continue };
                     let text = describe(&p);
+                    let running = verb(&p.operation);
                     match &shown {
-                        Some((_, last)) if *last == text => {}
-                        Some((id, _)) => {
+                        Some((_, last, _)) if *last == text => {}
+                        Some((id, _, _)) => {
                             if send::edit(&bot, chat, *id, &markdown::escape(&text)).await.is_ok() {
-                                shown = Some((*id, text));
+                                shown = Some((*id, text, running));
                             }
                         }
                         None => {
                             if let Ok(m) = send::text_message(&bot, chat, &markdown::escape(&text), None).await {
-                                shown = Some((m.id, text));
+                                shown = Some((m.id, text, running));
                             }
                         }
                     }
@@ -130,9 +137,8 @@ impl Indicator {
         self.typing.abort();
         let Indicator { progress, done, started, .. } = self;
         done.notify_one();
-        if let Ok(Some((id, text))) = progress.await {
-            let first = text.lines().next().unwrap_or("Working").split('…').next().unwrap_or("Working").to_string();
-            let done = format!("{first}: finished in {:.1} s.", started.elapsed().as_secs_f64());
+        if let Ok(Some((id, _, running))) = progress.await {
+            let done = format!("{running}: finished in {:.1} s.", started.elapsed().as_secs_f64());
             let _ = send::edit(bot, chat, id, &markdown::escape(&done)).await;
         }
     }

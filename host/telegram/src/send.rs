@@ -17,11 +17,11 @@ use crate::{BotApp, figure, markdown};
 
 /// More buttons than this become a typed answer: the reply's text lists the options with
 /// numbers, and a wall of buttons helps nobody.
-pub const MAX_BUTTONS: usize = 30;
+const MAX_BUTTONS: usize = 30;
 
 /// Callback data of the button for option `index`; the label itself is read back from the
 /// pressed keyboard, so data stays within Telegram's 64 bytes whatever the option says.
-pub fn callback_data(index: usize) -> String {
+fn callback_data(index: usize) -> String {
     format!("choice:{index}")
 }
 
@@ -60,29 +60,36 @@ pub async fn text_message<R>(
 where
     R: Requester<Err = RequestError>,
 {
-    let sent = retry(|| {
-        let mut request = bot.send_message(chat, markdown).parse_mode(ParseMode::MarkdownV2);
-        if let Some(k) = &keyboard {
+    match send_text(bot, chat, markdown, Some(ParseMode::MarkdownV2), keyboard.as_ref()).await {
+        Err(RequestError::Api(e @ ApiError::CantParseEntities(_))) => {
+            warn(&format!("MarkdownV2 refused ({e}); sending plain text"));
+            send_text(bot, chat, &unescape(markdown), None, keyboard.as_ref()).await
+        }
+        other => other,
+    }
+}
+
+async fn send_text<R>(
+    bot: &R,
+    chat: ChatId,
+    text: &str,
+    mode: Option<ParseMode>,
+    keyboard: Option<&InlineKeyboardMarkup>,
+) -> Result<Message, RequestError>
+where
+    R: Requester<Err = RequestError>,
+{
+    retry(|| {
+        let mut request = bot.send_message(chat, text);
+        if let Some(mode) = mode {
+            request = request.parse_mode(mode);
+        }
+        if let Some(k) = keyboard {
             request = request.reply_markup(k.clone());
         }
         request
     })
-    .await;
-    match sent {
-        Err(RequestError::Api(e @ ApiError::CantParseEntities(_))) => {
-            warn(&format!("MarkdownV2 refused ({e}); sending plain text"));
-            let plain = unescape(markdown);
-            retry(|| {
-                let mut request = bot.send_message(chat, plain.clone());
-                if let Some(k) = &keyboard {
-                    request = request.reply_markup(k.clone());
-                }
-                request
-            })
-            .await
-        }
-        other => other,
-    }
+    .await
 }
 
 /// The plain text of escaped MarkdownV2 (the fallback above).
@@ -104,7 +111,7 @@ fn warn(message: &str) {
 }
 
 /// Buttons laid out by label length: short labels three to a row, long ones alone.
-pub fn keyboard(options: &[String]) -> InlineKeyboardMarkup {
+fn keyboard(options: &[String]) -> InlineKeyboardMarkup {
     let longest = options.iter().map(|o| o.chars().count()).max().unwrap_or(0);
     let per_row = match longest {
         0..=10 => 3,
@@ -158,8 +165,8 @@ where
         Reply::Figure { title, svg } => match figure::svg_to_png(&svg) {
             Ok(png) => {
                 let name = format!("{}.png", slug(&title));
-                let caption = markdown::caption(&title);
                 if figure::fits_as_photo(&png) {
+                    let caption = markdown::caption(&title);
                     retry(|| {
                         bot.send_photo(chat, InputFile::memory(png.clone()).file_name(name.clone()))
                             .caption(caption.clone())
@@ -167,12 +174,7 @@ where
                     })
                     .await?;
                 } else {
-                    retry(|| {
-                        bot.send_document(chat, InputFile::memory(png.clone()).file_name(name.clone()))
-                            .caption(caption.clone())
-                            .parse_mode(ParseMode::MarkdownV2)
-                    })
-                    .await?;
+                    document(bot, chat, &name, &png, &title).await?;
                 }
             }
             Err(e) => {
@@ -180,17 +182,33 @@ where
                 text_message(bot, chat, &note, None).await?;
             }
         },
-        Reply::File { name, bytes, .. } => {
-            let caption = markdown::caption(&name);
-            retry(|| {
-                bot.send_document(chat, InputFile::memory(bytes.clone()).file_name(name.clone()))
-                    .caption(caption.clone())
-                    .parse_mode(ParseMode::MarkdownV2)
-            })
-            .await?;
-        }
+        Reply::File { name, bytes, .. } => document(bot, chat, &name, &bytes, &name).await?,
     }
     Ok(())
+}
+
+/// A file as a document with a caption.
+async fn document<R>(bot: &R, chat: ChatId, name: &str, bytes: &[u8], caption: &str) -> Result<(), RequestError>
+where
+    R: Requester<Err = RequestError>,
+{
+    let caption = markdown::caption(caption);
+    retry(|| {
+        bot.send_document(chat, InputFile::memory(bytes.to_vec()).file_name(name.to_string()))
+            .caption(caption.clone())
+            .parse_mode(ParseMode::MarkdownV2)
+    })
+    .await
+    .map(drop)
+}
+
+/// Removes a message's keyboard. Best effort: a failure leaves stale buttons, which only
+/// answer that their question is closed.
+pub async fn drop_keyboard<R>(bot: &R, chat: ChatId, id: MessageId)
+where
+    R: Requester<Err = RequestError>,
+{
+    let _ = retry(|| bot.edit_message_reply_markup(chat, id)).await;
 }
 
 /// Edits a message's text (MarkdownV2), dropping its keyboard.
